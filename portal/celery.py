@@ -1,0 +1,11 @@
+"""Celery application: Redis as broker, django-celery-beat's DatabaseScheduler for beat."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

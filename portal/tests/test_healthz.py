@@ -1,0 +1,47 @@
+import json
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_service(client: Client, settings) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["database"]["status"] == "ok"
+    if settings.REDIS_URL:
+        assert body["redis"]["status"] == "ok"
+        assert isinstance(body["redis"]["queued_tasks"], int)
+    else:
+        assert body["redis"] == {"status": "not_configured"}
+        assert body["worker"] == {"status": "in_process"}
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_database_does_not_answer(client: Client) -> None:
+    with mock.patch("portal.health.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["status"] == "error"
+    assert body["database"] == {"status": "error", "error": "OperationalError"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_degraded_when_redis_is_down(client: Client, settings) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["status"] == "degraded"
+    assert body["redis"] == {"status": "error", "error": "ConnectionError"}
+    assert body["worker"] == {"status": "unknown"}

@@ -1,0 +1,31 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal import health
+from procedures import selectors as organisation
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"figures": organisation.public_figures()})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the database answers (the portal can serve); Redis and the worker queue
+    are reported so that monitoring sees a degraded state before users do."""
+    database = health.check_database()
+    redis_status = health.check_redis()
+    workers = health.check_workers(str(redis_status["status"]))
+    healthy = database["status"] == "ok"
+    degraded = redis_status["status"] == "error" or workers["status"] == "error"
+    body = {
+        "status": "ok" if healthy and not degraded else ("degraded" if healthy else "error"),
+        "database": database,
+        "redis": redis_status,
+        "worker": workers,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

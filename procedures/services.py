@@ -1,0 +1,246 @@
+"""Writers of the organisation data: administrative units, agencies, reception points."""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from portal import audit
+from portal.csv_import import CsvFile, ImportRejectedError, Problem, Row
+from portal.models import User
+from procedures.models import AdministrativeUnit
+
+Level = AdministrativeUnit.Level
+LEVEL_ORDER = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
+UNIT_COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
+UNIT_REQUIRED_COLUMNS = ["code", "name", "level"]
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+@dataclass
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    valid_from: date | None
+    valid_to: date | None
+    changes: dict[str, object] = field(default_factory=dict)
+
+    def fields(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "level": self.level,
+            "valid_from": self.valid_from,
+            "valid_to": self.valid_to,
+        }
+
+
+UnitKey = tuple[str, date | None]
+Period = UnitRow | AdministrativeUnit
+
+
+def units_import(*, path: Path, update: bool = False, actor: User | None = None) -> ImportSummary:
+    """Nhập danh mục đơn vị hành chính: validate the whole file, then write all or nothing."""
+    csv_file = CsvFile(path, columns=UNIT_COLUMNS, required=UNIT_REQUIRED_COLUMNS)
+    parsed = [unit for row in csv_file.rows() if (unit := _unit_from_row(row)) is not None]
+    problems = csv_file.problems
+    existing = {_key(u): u for u in AdministrativeUnit.objects.select_related("parent")}
+    if not problems:
+        problems.extend(_check_units(parsed, existing, update=update))
+    if problems:
+        raise ImportRejectedError(problems)
+
+    summary = ImportSummary(rows=len(parsed))
+    with transaction.atomic():
+        _write_units(parsed, existing, summary)
+        audit.record(
+            actor=actor,
+            event="procedures.units_imported",
+            data={"file": Path(path).name, **summary.__dict__},
+        )
+    return summary
+
+
+def _key(unit: Period) -> UnitKey:
+    return (unit.code, unit.valid_from)
+
+
+def _unit_from_row(row: Row) -> UnitRow | None:
+    code = row.text("code", required=True)
+    name = row.text("name", required=True, max_length=200)
+    level = row.choice("level", Level.values, required=True)
+    parent_code = row.text("parent_code")
+    valid_from = row.date("valid_from")
+    valid_to = row.date("valid_to")
+    if code is not None and level is not None:
+        length = AdministrativeUnit.CODE_LENGTH[Level(level)]
+        if not (code.isascii() and code.isdigit() and len(code) == length):
+            row.problem("code", f"a {level} code has exactly {length} digits, not {code!r}")
+            code = None
+    if level == Level.PROVINCE and parent_code:
+        row.problem("parent_code", "a province has no parent")
+    if level in (Level.DISTRICT, Level.COMMUNE) and not parent_code:
+        row.problem("parent_code", f"required for a {level}")
+    if valid_from and valid_to and valid_to < valid_from:
+        row.problem("valid_to", f"{valid_to} is before valid_from {valid_from}")
+        return None
+    if code is None or name is None or level is None:
+        return None
+    return UnitRow(row.line, code, name, level, parent_code, valid_from, valid_to)
+
+
+def _check_units(
+    rows: list[UnitRow], existing: dict[UnitKey, AdministrativeUnit], *, update: bool
+) -> list[Problem]:
+    problems: list[Problem] = []
+    in_file: dict[UnitKey, UnitRow] = {}
+    for unit in rows:
+        if (first := in_file.get(_key(unit))) is not None:
+            problems.append(Problem(unit.line, "code", f"{unit.code} repeats row {first.line}"))
+            continue
+        in_file[_key(unit)] = unit
+
+    # What each code will stand for after the import: stored periods, replaced by rows.
+    periods: dict[str, list[Period]] = {}
+    for key, period in {**existing, **in_file}.items():
+        periods.setdefault(key[0], []).append(period)
+    problems.extend(_check_overlaps(periods))
+
+    for unit in in_file.values():
+        if unit.parent_code:
+            problems.extend(_check_parent(unit, periods))
+        stored = existing.get(_key(unit))
+        if stored is None:
+            continue
+        unit.changes = {
+            name: value for name, value in unit.fields().items() if getattr(stored, name) != value
+        }
+        stored_parent = stored.parent.code if stored.parent_id else None
+        if stored_parent != unit.parent_code:
+            unit.changes["parent_code"] = unit.parent_code
+        if unit.changes and not update:
+            problems.append(
+                Problem(
+                    unit.line,
+                    "code",
+                    f"{unit.code} already exists with other {', '.join(unit.changes)}; "
+                    "use --update to change it",
+                )
+            )
+    return problems
+
+
+def _start(period: Period) -> date:
+    return period.valid_from or date.min
+
+
+def _end(period: Period) -> date:
+    return period.valid_to or date.max
+
+
+def _check_overlaps(periods: dict[str, list[Period]]) -> list[Problem]:
+    """A code may be reused (2025 reform), but by one unit at a time."""
+    problems = []
+    for code, entries in periods.items():
+        entries.sort(key=_start)
+        for before, after in itertools.pairwise(entries):
+            if _end(before) < _start(after):
+                continue
+            row = after if isinstance(after, UnitRow) else before
+            if not isinstance(row, UnitRow):
+                continue
+            other = before if row is after else after
+            where = f"row {other.line}" if isinstance(other, UnitRow) else "a stored unit"
+            problems.append(
+                Problem(
+                    row.line,
+                    "valid_from",
+                    f"{code} is also {other.name} ({where}) during this period",
+                )
+            )
+    return problems
+
+
+def _parent_of(unit: UnitRow, periods: dict[str, list[Period]]) -> Period | None:
+    """The unit holding parent_code on the day the child starts."""
+    day = _start(unit)
+    for candidate in periods.get(unit.parent_code or "", []):
+        if _start(candidate) <= day <= _end(candidate):
+            return candidate
+    return None
+
+
+def _check_parent(unit: UnitRow, periods: dict[str, list[Period]]) -> list[Problem]:
+    parent = _parent_of(unit, periods)
+    if parent is None:
+        when = f" on {unit.valid_from}" if unit.valid_from else ""
+        return [Problem(unit.line, "parent_code", f"unknown unit {unit.parent_code}{when}")]
+    allowed = AdministrativeUnit.PARENT_LEVELS[Level(unit.level)]
+    if parent.level not in allowed:
+        return [
+            Problem(
+                unit.line,
+                "parent_code",
+                f"{unit.parent_code} is a {parent.level}; a {unit.level}'s parent must be "
+                f"a {' or a '.join(allowed)}",
+            )
+        ]
+    if _end(unit) > _end(parent):
+        return [
+            Problem(
+                unit.line,
+                "valid_to",
+                f"the unit outlives its parent {unit.parent_code}, closed on {parent.valid_to}",
+            )
+        ]
+    return []
+
+
+def _write_units(
+    rows: list[UnitRow], existing: dict[UnitKey, AdministrativeUnit], summary: ImportSummary
+) -> None:
+    periods: dict[str, list[Period]] = {}
+    for key, period in {**existing, **{_key(row): row for row in rows}}.items():
+        periods.setdefault(key[0], []).append(period)
+    ids = {key: unit.pk for key, unit in existing.items()}
+    # Parents before children: levels go province → district → commune.
+    for level in LEVEL_ORDER:
+        new_units = []
+        for unit in rows:
+            if unit.level != level:
+                continue
+            parent = _parent_of(unit, periods) if unit.parent_code else None
+            parent_id = ids[_key(parent)] if parent is not None else None
+            stored = existing.get(_key(unit))
+            if stored is None:
+                new_units.append(
+                    AdministrativeUnit(code=unit.code, parent_id=parent_id, **unit.fields())
+                )
+            elif unit.changes:
+                for name, value in unit.fields().items():
+                    setattr(stored, name, value)
+                stored.parent_id = parent_id
+                stored.save()
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+        for created in AdministrativeUnit.objects.bulk_create(new_units):
+            ids[_key(created)] = created.pk
+        summary.created += len(new_units)
