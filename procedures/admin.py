@@ -1,8 +1,22 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin import UserAdmin
 from portal.models import User
-from procedures.models import AdministrativeUnit, Agency, Assignment, ReceptionPoint
+from procedures.calendar import national_calendar
+from procedures.models import (
+    AdministrativeUnit,
+    Agency,
+    Assignment,
+    CalendarOverride,
+    ReceptionPoint,
+)
+from procedures.selectors import forget_working_calendars, working_calendar
 
 
 @admin.register(AdministrativeUnit)
@@ -31,6 +45,10 @@ class ReceptionPointAdmin(admin.ModelAdmin):
     autocomplete_fields = ("unit", "agencies")
     list_select_related = ("unit",)
 
+    def save_model(self, request: HttpRequest, obj: ReceptionPoint, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        forget_working_calendars()  # office hours may have changed
+
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
@@ -54,3 +72,57 @@ admin.site.unregister(User)
 @admin.register(User)
 class OfficerUserAdmin(UserAdmin):
     inlines = [AssignmentInline]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Local days off and make-up working days; the year view shows the result."""
+
+    list_display = ("date", "kind", "name", "unit", "reception_point")
+    list_filter = ("kind", "unit__level")
+    search_fields = ("name",)
+    date_hierarchy = "date"
+    autocomplete_fields = ("unit", "reception_point")
+    list_select_related = ("unit", "reception_point")
+    change_list_template = "admin/procedures/calendaroverride/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: CalendarOverride, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        forget_working_calendars()
+
+    def delete_model(self, request: HttpRequest, obj: CalendarOverride) -> None:
+        super().delete_model(request, obj)
+        forget_working_calendars()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        forget_working_calendars()
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.year_view)
+        return [
+            path("year/", view, name="procedures_calendaroverride_year"),
+            path("year/<int:year>/", view, name="procedures_calendaroverride_year"),
+            *super().get_urls(),
+        ]
+
+    def year_view(self, request: HttpRequest, year: int | None = None) -> HttpResponse:
+        today = timezone.localdate()
+        year = min(max(year or today.year, 2000), 2100)
+        coming = today.year + 1
+        swaps_known = (
+            bool(national_calendar(coming)[1])
+            or CalendarOverride.objects.filter(date__year=coming).exists()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Working calendar %(year)s") % {"year": year},
+            "year": year,
+            "previous_year": year - 1,
+            "next_year": year + 1,
+            "days": working_calendar().exceptions(year),
+            "coming_year": coming,
+            "coming_swaps_known": swaps_known,
+        }
+        return TemplateResponse(request, "admin/procedures/calendar_year.html", context)

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, time
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -172,12 +172,26 @@ class ReceptionPoint(ValidityPeriod):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     counters = models.PositiveSmallIntegerField(_("number of counters"), default=1)
+    # Office hours (giờ làm việc), Asia/Ho_Chi_Minh. RULES.md §4 defaults.
+    morning_opens = models.TimeField(_("morning opens"), default=time(7, 30))
+    morning_closes = models.TimeField(_("morning closes"), default=time(11, 30))
+    afternoon_opens = models.TimeField(_("afternoon opens"), default=time(13, 30))
+    afternoon_closes = models.TimeField(_("afternoon closes"), default=time(17, 0))
 
     class Meta:
         verbose_name = _("reception point")
         verbose_name_plural = _("reception points")
         ordering = ["code"]
-        constraints = [_validity_constraint("reception_point_validity_ordered")]
+        constraints = [
+            _validity_constraint("reception_point_validity_ordered"),
+            models.CheckConstraint(
+                condition=Q(morning_opens__lt=F("morning_closes"))
+                & Q(morning_closes__lte=F("afternoon_opens"))
+                & Q(afternoon_opens__lt=F("afternoon_closes")),
+                name="reception_point_office_hours_ordered",
+                violation_error_message=_("Office hours must run morning then afternoon."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
