@@ -34,8 +34,26 @@ def test_production_settings_pass_the_deployment_checklist() -> None:
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = manage("check", DATABASE_URL="sqlite:///:memory:")
+def test_production_refuses_to_serve_without_a_secret_key() -> None:
+    deploy = manage("check", "--deploy", DATABASE_URL="sqlite:///:memory:")
+    assert deploy.returncode == 1
+    assert "(portal.E001) DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off." in deploy.stderr
 
-    assert result.returncode == 1
-    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off." in result.stderr
+    serve = subprocess.run(
+        [sys.executable, "-c", "import portal.wsgi"],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ.get("PATH", ""), "DATABASE_URL": "sqlite:///:memory:"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert serve.returncode == 1
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off." in serve.stderr
+
+
+def test_management_commands_run_without_a_secret_key() -> None:
+    result = manage("makemigrations", "--check", "--dry-run", DATABASE_URL="sqlite:///:memory:")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
