@@ -45,3 +45,13 @@ def celery_worker_parameters(celery_queue: str) -> dict[str, object]:
     # The start-up ping would travel on the default queue, which this worker leaves alone;
     # the test's own task proves the worker is up.
     return {"queues": (celery_queue,), "perform_ping_check": False}
+
+
+@pytest.fixture(autouse=True)
+def _throttle_counts_per_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API throttles count requests in the cache, which Redis keeps across tests; every
+    test starts with its own empty counts."""
+    from django.core.cache.backends.locmem import LocMemCache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache(uuid.uuid4().hex, {}))

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -31,6 +32,20 @@ class Problem:
 
     def __str__(self) -> str:
         return f"row {self.line}: {self.column}: {self.reason}"
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
 
 
 class ImportRejectedError(Exception):
@@ -81,6 +96,15 @@ class Row:
             moment = moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
         return moment
 
+    def decimal(
+        self, column: str, *, required: bool = False, minimum: Decimal | None = None
+    ) -> Decimal | None:
+        number = self._parse(column, required, _decimal, "not a number")
+        if number is not None and minimum is not None and number < minimum:
+            self.problem(column, f"must be at least {minimum}")
+            return None
+        return number
+
     def boolean(self, column: str, *, default: bool) -> bool:
         value = self.text(column)
         if value is None:
@@ -108,6 +132,16 @@ class Row:
         except ValueError:
             self.problem(column, f"{reason}: {value!r}")
             return None
+
+
+def _decimal(value: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
 
 
 class CsvFile:

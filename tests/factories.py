@@ -1,7 +1,13 @@
+from decimal import Decimal
+
 import factory
+from django.utils.text import slugify
 
 from portal.models import User
-from procedures.models import AdministrativeUnit, Agency, ReceptionPoint
+from procedures.deadlines import TimeLimitUnit
+from procedures.models import AdministrativeUnit, Agency, Procedure, ReceptionPoint, Sector
+from procedures.search import fold
+from procedures.services.catalogue import index
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -39,3 +45,34 @@ class ReceptionPointFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Bộ phận một cửa {n}")
     kind = ReceptionPoint.Kind.COMMUNE_CENTRE
     unit = factory.SubFactory(UnitFactory)
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("code",)
+
+    name = "Hộ tịch"
+    code = factory.LazyAttribute(lambda sector: slugify(fold(sector.name)))
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    """A published procedure, indexed for search as the services index it."""
+
+    class Meta:
+        model = Procedure
+
+    code = factory.Sequence(lambda n: f"9.{n:06d}")
+    name = factory.Sequence(lambda n: f"Thủ tục thử {n}")
+    sector = factory.SubFactory(SectorFactory)
+    level = AdministrativeUnit.Level.COMMUNE
+    time_limit = Decimal(3)
+    time_limit_unit = TimeLimitUnit.WORKING_DAYS
+    status = Procedure.Status.PUBLISHED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        procedure = model_class(*args, **kwargs)
+        index(procedure)
+        procedure.save()
+        return procedure

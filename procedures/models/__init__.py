@@ -1,4 +1,15 @@
 from procedures.models.calendar import CalendarOverride
+from procedures.models.catalogue import (
+    Component,
+    CopyType,
+    Fee,
+    InterconnectionGroup,
+    InterconnectionMember,
+    OnlineLevel,
+    Procedure,
+    Sector,
+    Step,
+)
 from procedures.models.organisation import (
     AdministrativeUnit,
     Agency,
@@ -12,6 +23,15 @@ __all__ = [
     "Agency",
     "Assignment",
     "CalendarOverride",
+    "Component",
+    "CopyType",
+    "Fee",
+    "InterconnectionGroup",
+    "InterconnectionMember",
+    "OnlineLevel",
+    "Procedure",
     "ReceptionPoint",
+    "Sector",
+    "Step",
     "ValidityPeriod",
 ]

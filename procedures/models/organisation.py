@@ -35,7 +35,7 @@ class ValidityPeriod(models.Model):
         )
 
 
-def _validity_constraint(name: str) -> models.CheckConstraint:
+def validity_constraint(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(valid_from__isnull=True)
         | Q(valid_to__isnull=True)
@@ -86,7 +86,7 @@ class AdministrativeUnit(ValidityPeriod):
             models.UniqueConstraint(
                 F("code"), Coalesce("valid_from", Value(date.min)), name="unit_code_from_unique"
             ),
-            _validity_constraint("unit_validity_ordered"),
+            validity_constraint("unit_validity_ordered"),
             models.CheckConstraint(
                 condition=Q(level="province", parent__isnull=True)
                 | (~Q(level="province") & Q(parent__isnull=False)),
@@ -138,7 +138,7 @@ class Agency(ValidityPeriod):
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
         ordering = ["code"]
-        constraints = [_validity_constraint("agency_validity_ordered")]
+        constraints = [validity_constraint("agency_validity_ordered")]
 
     def __str__(self) -> str:
         return self.name
@@ -183,7 +183,7 @@ class ReceptionPoint(ValidityPeriod):
         verbose_name_plural = _("reception points")
         ordering = ["code"]
         constraints = [
-            _validity_constraint("reception_point_validity_ordered"),
+            validity_constraint("reception_point_validity_ordered"),
             models.CheckConstraint(
                 condition=Q(morning_opens__lt=F("morning_closes"))
                 & Q(morning_closes__lte=F("afternoon_opens"))

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 
 from portal.models import AuditEvent
 from procedures.models import AdministrativeUnit
+from tests.commands import run_command, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -15,21 +16,11 @@ PROVINCE = "38,Tỉnh Thanh Hóa,province,,,\n"
 
 
 def write(tmp_path: Path, text: str, *, name: str = "units.csv", bom: bool = False) -> Path:
-    path = tmp_path / name
-    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
-    return path
+    return write_csv(tmp_path, text, name=name, bom=bom)
 
 
 def run(path: Path, *args: str) -> tuple[int, str, str]:
-    """Run the command as a shell would: exit status, stdout, stderr."""
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_units", str(path), *args, stdout=out, stderr=err)
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue(), err.getvalue()
-    return 0, out.getvalue(), err.getvalue()
+    return run_command("import_units", str(path), *args)
 
 
 def snapshot() -> tuple[list[tuple], int]:

@@ -1,4 +1,4 @@
-"""Writers of the organisation data: administrative units, agencies, reception points."""
+"""Writer of the administrative units (import_units)."""
 
 import itertools
 from dataclasses import dataclass, field
@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 
 from portal import audit
-from portal.csv_import import CsvFile, ImportRejectedError, Problem, Row
+from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Problem, Row
 from portal.models import User
 from procedures.models import AdministrativeUnit
 
@@ -16,20 +16,6 @@ Level = AdministrativeUnit.Level
 LEVEL_ORDER = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
 UNIT_COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 UNIT_REQUIRED_COLUMNS = ["code", "name", "level"]
-
-
-@dataclass
-class ImportSummary:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __str__(self) -> str:
-        return (
-            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged"
-        )
 
 
 @dataclass

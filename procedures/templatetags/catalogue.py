@@ -1,0 +1,39 @@
+from decimal import Decimal
+
+from django import template
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
+
+from procedures.deadlines import TimeLimitUnit
+
+register = template.Library()
+
+
+def _number(value: Decimal | int) -> str:
+    number = Decimal(value).normalize()
+    places = max(0, -number.as_tuple().exponent)  # type: ignore[operator]
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def vnd(amount: int | None) -> str:
+    """50000 → "50.000 đ" in Vietnamese, "50,000 VND" in English; 0 → free."""
+    if not amount:
+        return gettext("Free of charge")
+    return gettext("%(amount)s VND") % {"amount": _number(amount)}
+
+
+@register.filter
+def time_limit(procedure: object) -> str:
+    """The legal time limit as a citizen reads it."""
+    limit = Decimal(procedure.time_limit)  # type: ignore[attr-defined]
+    unit = procedure.time_limit_unit  # type: ignore[attr-defined]
+    count = int(limit) if limit == limit.to_integral_value() else 2
+    values = {"n": _number(limit)}
+    if unit == TimeLimitUnit.SAME_DAY:
+        return gettext("Within the working day (received after 15:00: the next working day)")
+    if unit == TimeLimitUnit.WORKING_HOURS:
+        return ngettext("%(n)s working hour", "%(n)s working hours", count) % values
+    if unit == TimeLimitUnit.CALENDAR_DAYS:
+        return ngettext("%(n)s day", "%(n)s days", count) % values
+    return ngettext("%(n)s working day", "%(n)s working days", count) % values
