@@ -16,6 +16,7 @@ from django.db import transaction
 from portal import audit
 from portal.models import User
 from portal.roles import Role
+from procedures.demo.catalogue import load_catalogue
 from procedures.models import AdministrativeUnit, Agency, Assignment, ReceptionPoint
 from procedures.services import units_import
 
@@ -73,10 +74,12 @@ class Command(BaseCommand):
             self._communes(province)
             self._accounts()
             audit.record(actor=None, event="procedures.demo_loaded")
+        procedures = load_catalogue()
         self.stdout.write(
             f"load_demo: {AdministrativeUnit.objects.count()} units, "
             f"{Agency.objects.count()} agencies, {ReceptionPoint.objects.count()} reception "
-            f"points, {User.objects.count()} accounts (password {DEMO_PASSWORD})"
+            f"points, {procedures} procedures, {User.objects.count()} accounts "
+            f"(password {DEMO_PASSWORD})"
         )
 
     def _province(self, province: AdministrativeUnit) -> None:
