@@ -29,7 +29,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "filtered": filters != CatalogueFilters(),
+            "filtered": filters != CatalogueFilters(query=filters.query),
             "query_string": query.urlencode(),
         },
     )

@@ -267,8 +267,12 @@ class InterconnectionGroup(models.Model):
 
 
 class InterconnectionMember(models.Model):
-    group = models.ForeignKey(InterconnectionGroup, on_delete=models.CASCADE)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT)
+    group = models.ForeignKey(
+        InterconnectionGroup, on_delete=models.CASCADE, related_name="members"
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="group_memberships"
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

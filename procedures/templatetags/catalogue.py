@@ -10,9 +10,13 @@ register = template.Library()
 
 
 def _number(value: Decimal | int) -> str:
+    """5000 → "5.000", 1.5 → "1,5" in Vietnamese (Django's vi formats set no grouping)."""
     number = Decimal(value).normalize()
-    places = max(0, -number.as_tuple().exponent)  # type: ignore[operator]
-    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    whole, _, fraction = f"{number:,f}".partition(".")
+    text = whole.replace(",", formats.get_format("THOUSAND_SEPARATOR"))
+    if fraction:
+        text += formats.get_format("DECIMAL_SEPARATOR") + fraction
+    return text
 
 
 @register.filter
@@ -31,7 +35,7 @@ def time_limit(procedure: object) -> str:
     count = int(limit) if limit == limit.to_integral_value() else 2
     values = {"n": _number(limit)}
     if unit == TimeLimitUnit.SAME_DAY:
-        return gettext("Within the working day (received after 15:00: the next working day)")
+        return gettext("Within the working day")
     if unit == TimeLimitUnit.WORKING_HOURS:
         return ngettext("%(n)s working hour", "%(n)s working hours", count) % values
     if unit == TimeLimitUnit.CALENDAR_DAYS:

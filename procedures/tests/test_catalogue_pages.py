@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from procedures.models import (
     Component,
@@ -17,6 +18,7 @@ from procedures.models import (
     ReceptionPoint,
     Step,
 )
+from procedures.templatetags.catalogue import time_limit, vnd
 from tests.factories import AgencyFactory, ProcedureFactory, ReceptionPointFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +94,7 @@ def test_the_list_finds_a_procedure_typed_without_diacritics(client: Client, bir
     assert "Đăng ký kết hôn" not in html
     text = text_of(html)
     assert "1 thủ tục" in text
-    assert "Thời hạn giải quyết Trong ngày làm việc" in text
+    assert "Thời hạn giải quyết Trong ngày làm việc Phí" in text
     assert "Phí, lệ phí Miễn phí" in text
     assert 'value="dang ky khai sinh"' in html
 
@@ -173,7 +175,8 @@ def test_the_detail_page_tells_everything_needed_to_file(client: Client, birth) 
         "Thẩm định, trình ký",
         "Lệ phí đăng ký khai sinh: Miễn phí Miễn lệ phí khi đăng ký đúng hạn",
         "Ủy ban nhân dân cấp xã: Ủy ban nhân dân phường Hạc Thành",
-        "Giấy khai sinh (bản giấy và bản điện tử)",
+        "Kết quả Giấy khai sinh Kết quả được cấp cả bản điện tử.",
+        "Mã 1.001193 Hộ tịch Cấp xã",
         "Luật Hộ tịch số 60/2014/QH13",
         "Trung tâm Phục vụ hành chính công phường Hạc Thành 28 Đại lộ Lê Lợi",
         "Đăng ký thường trú",
@@ -213,3 +216,35 @@ def test_the_pages_exist_in_english(client: Client, birth) -> None:
     assert "Papers to provide" in text
     assert "Original" in text
     assert ReceptionPoint.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "text"),
+    [
+        ("vi", 0, "Miễn phí"),
+        ("vi", 5000, "5.000 đồng"),
+        ("vi", 1000000, "1.000.000 đồng"),
+        ("en", 1000000, "1,000,000 VND"),
+    ],
+)
+def test_amounts_read_as_in_the_language(language: str, amount: int, text: str) -> None:
+    with translation.override(language):
+        assert vnd(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("limit", "unit", "vi", "en"),
+    [
+        ("0", "same_day", "Trong ngày làm việc", "Within the working day"),
+        ("1", "working_days", "1 ngày làm việc", "1 working day"),
+        ("15", "working_days", "15 ngày làm việc", "15 working days"),
+        ("1.50", "working_hours", "1,5 giờ làm việc", "1.5 working hours"),
+        ("30", "calendar_days", "30 ngày", "30 days"),
+    ],
+)
+def test_time_limits_read_as_in_the_language(limit, unit, vi: str, en: str) -> None:
+    procedure = Procedure(time_limit=Decimal(limit), time_limit_unit=unit)
+    with translation.override("vi"):
+        assert time_limit(procedure) == vi
+    with translation.override("en"):
+        assert time_limit(procedure) == en
