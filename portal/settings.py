@@ -167,6 +167,8 @@ MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 vars().update(
     env.dj_email_url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25")
 )
+SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.sms.LoggingSmsBackend")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=12)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng dịch vụ công <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -186,6 +188,11 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Notifications whose hand-off to the broker failed (Redis down at commit).
+    "sweep-notifications": {"task": "dossiers.tasks.sweep_notifications", "schedule": 120.0},
+    "mark-deadlines": {"task": "dossiers.tasks.mark_deadlines", "schedule": 15 * 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,0 +1,39 @@
+from dossiers.models.dossier import (
+    OPEN,
+    PAUSED,
+    SYNC_CODES,
+    TERMINAL,
+    Channel,
+    DeadlineAlert,
+    Dossier,
+    ResultDelivery,
+    Status,
+)
+from dossiers.models.notifications import Notification
+from dossiers.models.records import (
+    Apology,
+    Attachment,
+    CodeSequence,
+    Evaluation,
+    HandOver,
+    Pause,
+)
+
+__all__ = [
+    "OPEN",
+    "PAUSED",
+    "SYNC_CODES",
+    "TERMINAL",
+    "Apology",
+    "Attachment",
+    "Channel",
+    "CodeSequence",
+    "DeadlineAlert",
+    "Dossier",
+    "Evaluation",
+    "HandOver",
+    "Notification",
+    "Pause",
+    "ResultDelivery",
+    "Status",
+]

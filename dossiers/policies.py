@@ -1,0 +1,54 @@
+"""Who may do what to a dossier (RULES.md §1): checked by every service before the state."""
+
+from dossiers.models import Dossier
+from portal.models import User
+from portal.roles import Role
+from procedures.selectors import officer_scope
+
+APPLICANT = "applicant"
+RECEPTION = "reception"  # reception officer of the dossier's reception point
+PROCESSING = "processing"  # processing officer or leader of the competent agency
+LEADER = "leader"  # leader of the competent agency: approves and signs
+
+ALLOWED: dict[str, frozenset[str]] = {
+    "submit": frozenset({APPLICANT}),
+    "receive": frozenset({RECEPTION}),
+    "reject": frozenset({RECEPTION}),
+    "request_supplement_at_intake": frozenset({RECEPTION}),
+    "transfer": frozenset({RECEPTION}),
+    "hand_over": frozenset({PROCESSING}),
+    "request_supplement": frozenset({PROCESSING}),
+    "supplement": frozenset({APPLICANT, RECEPTION, PROCESSING}),
+    "request_financial_obligation": frozenset({PROCESSING}),
+    "fulfil_financial_obligation": frozenset({APPLICANT, RECEPTION, PROCESSING}),
+    "apologise": frozenset({PROCESSING}),
+    "stop": frozenset({LEADER}),
+    "complete": frozenset({LEADER}),
+    "return_result": frozenset({RECEPTION}),
+    # On the applicant's request: online by the applicant, on paper at the counter.
+    "withdraw": frozenset({APPLICANT, RECEPTION}),
+    "view": frozenset({APPLICANT, RECEPTION, PROCESSING}),
+}
+
+
+def capacities(user: User | None, dossier: Dossier) -> set[str]:
+    """In which capacities `user` stands towards `dossier`."""
+    found: set[str] = set()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return found
+    if dossier.applicant_id is not None and dossier.applicant_id == user.pk:
+        found.add(APPLICANT)
+    if (
+        dossier.reception_point_id
+        in officer_scope(user=user, role=Role.RECEPTION_OFFICER).reception_point_ids
+    ):
+        found.add(RECEPTION)
+    if dossier.agency_id in officer_scope(user=user, role=Role.PROCESSING_OFFICER).agency_ids:
+        found.add(PROCESSING)
+    if dossier.agency_id in officer_scope(user=user, role=Role.UNIT_LEADER).agency_ids:
+        found |= {PROCESSING, LEADER}
+    return found
+
+
+def can(user: User | None, action: str, dossier: Dossier) -> bool:
+    return bool(capacities(user, dossier) & ALLOWED[action])

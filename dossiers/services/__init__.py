@@ -1,0 +1,47 @@
+"""Writers of dossiers: every change of state goes through one of these."""
+
+from dossiers.services.intake import (
+    Applicant,
+    Reception,
+    dossier_create_draft,
+    dossier_receive,
+    dossier_receive_at_counter,
+    dossier_reject,
+    dossier_request_supplement_at_intake,
+    dossier_submit,
+)
+from dossiers.services.processing import (
+    dossier_apologise,
+    dossier_complete,
+    dossier_fulfil_financial_obligation,
+    dossier_hand_over,
+    dossier_request_financial_obligation,
+    dossier_request_supplement,
+    dossier_return_result,
+    dossier_stop,
+    dossier_supplement,
+    dossier_transfer,
+    dossier_withdraw,
+)
+
+__all__ = [
+    "Applicant",
+    "Reception",
+    "dossier_apologise",
+    "dossier_complete",
+    "dossier_create_draft",
+    "dossier_fulfil_financial_obligation",
+    "dossier_hand_over",
+    "dossier_receive",
+    "dossier_receive_at_counter",
+    "dossier_reject",
+    "dossier_request_financial_obligation",
+    "dossier_request_supplement",
+    "dossier_request_supplement_at_intake",
+    "dossier_return_result",
+    "dossier_stop",
+    "dossier_submit",
+    "dossier_supplement",
+    "dossier_transfer",
+    "dossier_withdraw",
+]

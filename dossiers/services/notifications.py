@@ -1,0 +1,168 @@
+"""Applicant and officer notifications through an outbox: the Notification row is written
+in the transaction of the change it announces; Celery sends it after commit and retries;
+a periodic sweep sends what a dead broker never delivered. Nothing is dropped."""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import Dossier, Notification
+from portal.models import User
+
+logger = logging.getLogger(__name__)
+
+# Kind → e-mail subject; rendered in Vietnamese, the applicants' and officers' language.
+APPLICANT_KINDS = {
+    "received": _("Dossier %(code)s has been received"),
+    "rejected": _("Dossier %(code)s was not accepted"),
+    "supplement_requested": _("Dossier %(code)s needs more papers"),
+    "financial_obligation": _("Dossier %(code)s: financial obligation to fulfil"),
+    "apology": _("Apology and new date for dossier %(code)s"),
+    "stopped": _("Processing of dossier %(code)s has been stopped"),
+    "result_ready": _("The result of dossier %(code)s is ready"),
+}
+OFFICER_KINDS = {
+    "due_soon": _("Dossier %(code)s is due soon"),
+    "overdue": _("Dossier %(code)s is overdue"),
+}
+MAX_ATTEMPTS = settings.NOTIFICATION_MAX_ATTEMPTS
+
+
+def queue_for_applicant(dossier: Dossier, kind: str) -> list[Notification]:
+    """Write the e-mail and SMS announcing `kind`; they leave after commit."""
+    context = {"dossier": dossier, "code": str(dossier)}
+    with translation.override("vi"):
+        body = render_to_string(f"dossiers/notifications/{kind}.txt", context).strip()
+        sms = render_to_string(f"dossiers/notifications/{kind}.sms.txt", context).strip()
+        subject = str(APPLICANT_KINDS[kind]) % {"code": dossier}
+    rows = []
+    if dossier.applicant_email:
+        rows.append(
+            Notification(
+                dossier=dossier,
+                medium=Notification.Medium.EMAIL,
+                kind=kind,
+                recipient=dossier.applicant_email,
+                subject=subject,
+                body=body,
+            )
+        )
+    if dossier.applicant_phone:
+        rows.append(
+            Notification(
+                dossier=dossier,
+                medium=Notification.Medium.SMS,
+                kind=kind,
+                recipient=dossier.applicant_phone,
+                body=sms,
+            )
+        )
+    return _queue(rows)
+
+
+def queue_for_officers(dossier: Dossier, kind: str, officers: Iterable[User]) -> list[Notification]:
+    context = {"dossier": dossier, "code": str(dossier)}
+    with translation.override("vi"):
+        body = render_to_string(f"dossiers/notifications/{kind}.txt", context).strip()
+        subject = str(OFFICER_KINDS[kind]) % {"code": dossier}
+    rows = [
+        Notification(
+            dossier=dossier,
+            medium=Notification.Medium.EMAIL,
+            kind=kind,
+            recipient=officer.email,
+            subject=subject,
+            body=body,
+        )
+        for officer in officers
+        if officer.email
+    ]
+    return _queue(rows)
+
+
+def _queue(rows: list[Notification]) -> list[Notification]:
+    created = Notification.objects.bulk_create(rows)
+    ids = [str(row.pk) for row in created]
+    if ids:
+        transaction.on_commit(lambda: enqueue(ids))
+    return created
+
+
+def enqueue(ids: Iterable[str]) -> None:
+    """Hand notifications to Celery; if the broker is down they stay pending for the sweep."""
+    from dossiers.tasks import send_notification
+
+    for notification_id in ids:
+        try:
+            send_notification.delay(notification_id)
+        except Exception:  # the broker is unreachable: the sweep will send it
+            logger.warning(
+                "notification %s left for the sweep: broker unavailable", notification_id
+            )
+
+
+class DeliveryError(Exception):
+    """The mail server or SMS gateway refused or could not be reached; try again later."""
+
+
+def notification_send(*, notification_id: str) -> str:
+    """Send one pending notification; raise DeliveryError to be retried later."""
+    error: Exception | None = None
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .first()
+        )
+        if notification is None:
+            return "nothing to send"
+        notification.attempts += 1
+        try:
+            _deliver(notification)
+        except Exception as exc:
+            error = exc
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = Notification.Status.FAILED
+        else:
+            notification.status = Notification.Status.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+        notification.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    if error is not None and notification.status == Notification.Status.PENDING:
+        raise DeliveryError(str(error)) from error
+    return notification.status
+
+
+def _deliver(notification: Notification) -> None:
+    if notification.medium == Notification.Medium.EMAIL:
+        send_mail(
+            notification.subject,
+            notification.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [notification.recipient],
+            fail_silently=False,
+        )
+    else:
+        backend = import_string(settings.SMS_BACKEND)()
+        backend.send(notification.recipient, notification.body)
+
+
+def notifications_sweep(*, older_than_seconds: int = 120) -> int:
+    """Re-enqueue pending notifications the broker may never have received."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    ids = [
+        str(pk)
+        for pk in Notification.objects.filter(
+            status=Notification.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    ]
+    enqueue(ids)
+    return len(ids)
