@@ -1,0 +1,47 @@
+"""Readers of dossiers. Every query starts from what the actor may see."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dossiers.models import Dossier
+from dossiers.services.common import calendar_of
+from portal.models import User
+from portal.roles import Role
+from procedures import deadlines
+from procedures.selectors import officer_scope
+
+
+def dossiers_visible_to(user: User | None) -> QuerySet[Dossier]:
+    """An applicant sees their own dossiers; a reception officer those of their reception
+    points; processing officers and leaders those of their agencies; a manager those of
+    their units with all descendants. Nobody sees another unit's dossiers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Dossier.objects.none()
+    visible = Q(applicant=user)
+    reception = officer_scope(user=user, role=Role.RECEPTION_OFFICER)
+    if reception.reception_point_ids:
+        visible |= Q(reception_point_id__in=reception.reception_point_ids)
+    for role in (Role.PROCESSING_OFFICER, Role.UNIT_LEADER):
+        scope = officer_scope(user=user, role=role)
+        if scope.agency_ids:
+            visible |= Q(agency_id__in=scope.agency_ids)
+    managed = officer_scope(user=user, role=Role.MANAGER)
+    if managed.unit_ids:
+        visible |= Q(unit_id__in=managed.unit_ids)
+    return Dossier.objects.filter(visible)
+
+
+def dossier_timeliness(dossier: Dossier, *, now: datetime | None = None) -> str | None:
+    """Trước hạn / đúng hạn / quá hạn once processing ended; trong hạn / sắp đến hạn / quá
+    hạn while it runs (a paused dossier keeps the value it had when paused). Against the
+    legal due time: an apology's new date does not count (RULES.md §4–5)."""
+    if dossier.due_at is None:
+        return None
+    if dossier.processing_ended_at is not None:
+        return deadlines.timeliness_when_ended(
+            dossier.processing_ended_at, dossier.due_at, dossier.supplement_count
+        )
+    at = dossier.paused_at or now or timezone.now()
+    return deadlines.timeliness_in_progress(calendar_of(dossier), at, dossier.due_at)
