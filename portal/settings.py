@@ -162,6 +162,9 @@ STORAGES = {
 # Uploaded dossier files live outside the web root and are served only through views
 # that check who may see the dossier.
 MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+# Papers uploaded to a dossier: types recognised from the content, not the file name.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 # E-mail: console in development, SMTP on localhost unless EMAIL_URL says otherwise.
 vars().update(

@@ -111,13 +111,14 @@ class PrivateStorage(FileSystemStorage):
     """Uploaded papers live outside the web root and are served by a view that checks
     who is asking (dossiers.views.attachment)."""
 
-    def __init__(self) -> None:
-        super().__init__(location=settings.MEDIA_ROOT, base_url=None)
+    # No location given: it follows settings.MEDIA_ROOT (PRIVATE_MEDIA_ROOT), which is
+    # never served by the web server.
 
 
 def _attachment_path(attachment: "Attachment", filename: str) -> str:
-    # Never the citizen's file name: it may carry personal data.
-    return f"dossiers/{attachment.dossier_id}/{uuid.uuid4().hex}"
+    # The service names the file after the attachment's id, never after the citizen's
+    # file name, which may carry personal data.
+    return f"dossiers/{attachment.dossier_id}/{filename}"
 
 
 class Attachment(models.Model):

@@ -1,0 +1,122 @@
+"""Papers attached to a dossier: checked from their content, stored outside the web root."""
+
+import hashlib
+from pathlib import PurePath
+from uuid import UUID
+
+import magic
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from dossiers import policies
+from dossiers.models import TERMINAL, Attachment, Dossier, Status
+from portal import audit
+from portal.models import User
+from procedures.models import CopyType
+from procedures.selectors import procedure_terms
+
+SNIFF_BYTES = 8192
+# An applicant adds papers while writing the application or when asked for more.
+APPLICANT_STATES = {Status.DRAFT, Status.SUPPLEMENT_REQUESTED}
+EXTENSIONS = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
+
+
+def check_upload(upload: UploadedFile) -> tuple[str, str]:
+    """The content type and SHA-256 of an acceptable file, or a ValidationError on `file`
+    that says what is wrong in words the uploader understands."""
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError({"file": "the file is empty"})
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"file": f"the file is larger than {_size(settings.ATTACHMENT_MAX_BYTES)}"}
+        )
+    upload.seek(0)
+    content_type = magic.from_buffer(upload.read(SNIFF_BYTES), mime=True)
+    allowed = settings.ATTACHMENT_TYPES
+    if content_type not in allowed:
+        raise ValidationError(
+            {"file": f"{content_type} is not accepted; send a PDF, JPEG or PNG file"}
+        )
+    claimed = EXTENSIONS.get(PurePath(upload.name or "").suffix.lower().lstrip("."))
+    if claimed is not None and claimed != allowed[content_type]:
+        raise ValidationError(
+            {
+                "file": f"the name says {claimed.upper()} but the content is "
+                f"{allowed[content_type].upper()}"
+            }
+        )
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return content_type, digest.hexdigest()
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
+
+
+def _component(dossier: Dossier, component_id: int) -> dict:
+    terms = dossier.terms or procedure_terms(dossier.procedure)
+    for component in terms["components"]:
+        if component["id"] == component_id:
+            return component
+    raise ValidationError({"component": f"{component_id} is not a paper of this procedure"})
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    dossier_id: UUID | str,
+    actor: User,
+    component_id: int,
+    upload: UploadedFile,
+    copy_type: str = "",
+    digitized: bool = False,
+) -> Attachment:
+    """Đính kèm thành phần hồ sơ: one file for one paper of the dossier."""
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure")
+        .get(pk=dossier_id)
+    )
+    capacities = policies.capacities(actor, dossier)
+    applicant_may = policies.APPLICANT in capacities and dossier.status in APPLICANT_STATES
+    officer_may = policies.RECEPTION in capacities and dossier.status not in TERMINAL
+    if not (applicant_may or officer_may):
+        raise PermissionDenied("you may not add papers to this dossier now")
+    component = _component(dossier, component_id)
+    copy_type = copy_type or component["copy_type"]
+    if copy_type not in CopyType.values:
+        raise ValidationError({"copy_type": f"one of {', '.join(CopyType.values)}"})
+    content_type, sha256 = check_upload(upload)
+    attachment = Attachment(
+        dossier=dossier,
+        component_id=component_id,
+        component_name=component["name"],
+        copy_type=copy_type,
+        digitized=digitized and officer_may,
+        original_name=PurePath(upload.name or "").name[:200],
+        content_type=content_type,
+        size=upload.size or 0,
+        sha256=sha256,
+        uploaded_by=actor,
+    )
+    extension = settings.ATTACHMENT_TYPES[content_type]
+    attachment.file.save(f"{attachment.pk}.{extension}", upload, save=False)
+    try:
+        attachment.save()
+        audit.record(
+            actor=actor,
+            event="dossiers.attachment_added",
+            target=dossier,
+            data={"attachment": str(attachment.pk), "component": component_id, "sha256": sha256},
+        )
+    except Exception:
+        attachment.file.delete(save=False)  # no row, no file
+        raise
+    return attachment
