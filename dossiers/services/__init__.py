@@ -10,6 +10,7 @@ from dossiers.services.intake import (
     dossier_request_supplement_at_intake,
     dossier_submit,
 )
+from dossiers.services.interconnection import dossier_receive_interconnected
 from dossiers.services.processing import (
     dossier_apologise,
     dossier_complete,
@@ -34,6 +35,7 @@ __all__ = [
     "dossier_hand_over",
     "dossier_receive",
     "dossier_receive_at_counter",
+    "dossier_receive_interconnected",
     "dossier_reject",
     "dossier_request_financial_obligation",
     "dossier_request_supplement",

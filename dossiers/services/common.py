@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django_fsm import can_proceed
 
 from dossiers import policies
-from dossiers.errors import DossierConflictError, InvalidTransitionError
-from dossiers.models import Dossier
+from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
+from dossiers.models import OPEN, Dossier, Status
 from portal import audit
 from portal.models import User
 from procedures.calendar import WorkingCalendar
@@ -48,6 +48,10 @@ def locked(
     )
     if not policies.can(actor, action, dossier):
         raise PermissionDenied(f"you may not {action.replace('_', ' ')} this dossier")
+    if dossier.interconnection_group_id is not None and dossier.parent_id is None:
+        raise DossierError(
+            "an interconnected dossier follows its member dossiers: act on those instead"
+        )
     if expected_version is not None and dossier.version != expected_version:
         raise DossierConflictError(expected_version, dossier.version)
     if not can_proceed(getattr(dossier, action)):
@@ -71,6 +75,49 @@ def record(
         event=EVENTS[action],
         target=dossier,
         data={"from": before, "to": dossier.status, **(data or {})},
+    )
+    if dossier.parent_id is not None:
+        follow_children(dossier.parent_id, actor=actor)
+
+
+def derived_status(statuses: list[str]) -> str:
+    """The state of an interconnected dossier, from its members' states: open while any
+    member is open, result ready while any result waits, else how the members ended."""
+    if any(status in OPEN for status in statuses):
+        if all(status == Status.RECEIVED for status in statuses if status in OPEN):
+            return Status.RECEIVED
+        return Status.IN_PROCESS
+    for status in (Status.COMPLETED, Status.RETURNED, Status.STOPPED):
+        if status in statuses:
+            return status
+    return statuses[0] if statuses else Status.RECEIVED
+
+
+def follow_children(parent_id: object, *, actor: User | None) -> None:
+    """Lock order is child then parent everywhere, so members acted on at once queue up
+    here instead of deadlocking."""
+    parent = Dossier.objects.select_for_update(of=("self",)).get(pk=parent_id)
+    children = list(parent.children.values_list("status", "processing_ended_at", "returned_at"))
+    status = derived_status([child[0] for child in children])
+    if status == parent.status:
+        return
+    before = parent.status
+    parent.follow_children(status)
+    ended = [child[1] for child in children if child[1] is not None]
+    returned = [child[2] for child in children if child[2] is not None]
+    parent.processing_ended_at = (
+        max(ended)
+        if status in (Status.COMPLETED, Status.RETURNED, Status.STOPPED) and ended
+        else None
+    )
+    parent.returned_at = max(returned) if status == Status.RETURNED and returned else None
+    parent.version += 1
+    parent.save()
+    audit.record(
+        actor=actor,
+        event="dossiers.followed_members",
+        target=parent,
+        data={"from": before, "to": status},
     )
 
 
