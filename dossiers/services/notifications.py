@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier, Notification
+from portal import audit
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -166,3 +167,22 @@ def notifications_sweep(*, older_than_seconds: int = 120) -> int:
     ]
     enqueue(ids)
     return len(ids)
+
+
+@transaction.atomic
+def notifications_resend(*, ids: Iterable[int], actor: User | None) -> int:
+    """Gửi lại: give failed notifications a fresh set of attempts."""
+
+    failed = list(
+        Notification.objects.select_for_update().filter(
+            pk__in=list(ids), status=Notification.Status.FAILED
+        )
+    )
+    for notification in failed:
+        notification.status = Notification.Status.PENDING
+        notification.attempts = 0
+        notification.save(update_fields=["status", "attempts"])
+        audit.record(actor=actor, event="dossiers.notification_resent", target=notification)
+    resent = [str(n.pk) for n in failed]
+    transaction.on_commit(lambda: enqueue(resent))
+    return len(resent)
