@@ -1,0 +1,208 @@
+"""The indicators of RULES.md §6 for one scope, period and filter: the one computation
+behind `kpi_report`, the snapshot refresh, the dashboards and the exports."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from dossiers.models import Channel, Dossier, Evaluation, ResultDelivery
+from procedures.calendar import LOCAL_TIME
+from procedures.models import AdministrativeUnit, OnlineLevel
+from procedures.selectors import unit_with_descendant_ids
+
+COUNT_NAMES = [
+    "received",
+    "received_counter",
+    "received_online",
+    "received_postal",
+    "received_online_full",
+    "received_online_partial",
+    "received_level3",
+    "received_level4",
+    "carried_over",
+    "to_process",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "withdrawn",
+    "in_progress",
+    "in_progress_within_deadline",
+    "in_progress_overdue",
+    "returned",
+    "returned_counter",
+    "returned_postal",
+    "returned_online",
+    "evaluations",
+    "very_satisfied",
+    "satisfied",
+    "neutral",
+    "dissatisfied",
+    "very_dissatisfied",
+    "digitized",
+    "fee_bearing",
+    "paid_online",
+]
+# rate → (numerator counts, denominator count)
+RATES: dict[str, tuple[tuple[str, ...], str]] = {
+    "online_rate": (("received_online",), "received"),
+    "resolution_rate": (("resolved",), "to_process"),
+    "on_time_rate": (("resolved_early", "resolved_on_time"), "resolved"),
+    "early_rate": (("resolved_early",), "resolved"),
+    "on_time_only_rate": (("resolved_on_time",), "resolved"),
+    "late_rate": (("resolved_late",), "resolved"),
+    "in_progress_rate": (("in_progress",), "to_process"),
+    "satisfaction_rate": (("very_satisfied", "satisfied"), "evaluations"),
+    "very_satisfied_rate": (("very_satisfied",), "evaluations"),
+    "digitization_rate": (("digitized",), "received"),
+    "online_payment_rate": (("paid_online",), "fee_bearing"),
+    "postal_return_rate": (("returned_postal",), "returned"),
+}
+HUNDREDTHS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where: a unit with all its descendants, or one agency, or one reception point."""
+
+    unit_ids: frozenset[int] = frozenset()
+    agency_id: int | None = None
+    reception_point_id: int | None = None
+    sector_id: int | None = None
+    procedure_id: int | None = None
+
+    @classmethod
+    def of_unit(cls, unit: AdministrativeUnit, **filters: int | None) -> "Scope":
+        return cls(unit_ids=frozenset(unit_with_descendant_ids([unit.pk])), **filters)
+
+    def dossiers(self) -> QuerySet[Dossier]:
+        # Received dossiers only; an interconnected parent is counted through its members.
+        dossiers = Dossier.objects.filter(received_at__isnull=False).exclude(
+            interconnection_group__isnull=False, parent__isnull=True
+        )
+        if self.unit_ids:
+            dossiers = dossiers.filter(unit_id__in=self.unit_ids)
+        if self.agency_id is not None:
+            dossiers = dossiers.filter(agency_id=self.agency_id)
+        if self.reception_point_id is not None:
+            dossiers = dossiers.filter(reception_point_id=self.reception_point_id)
+        if self.sector_id is not None:
+            dossiers = dossiers.filter(procedure__sector_id=self.sector_id)
+        if self.procedure_id is not None:
+            dossiers = dossiers.filter(procedure_id=self.procedure_id)
+        return dossiers
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive local dates."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=LOCAL_TIME)
+
+    @property
+    def end_at(self) -> datetime:
+        """The first instant after the period."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LOCAL_TIME)
+
+
+@dataclass
+class Indicators:
+    counts: dict[str, int]
+    rates: dict[str, float | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.rates:
+            self.rates = rates_of(self.counts)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A percentage rounded half-up to two decimals; None over an empty denominator."""
+    if not denominator:
+        return None
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        HUNDREDTHS, rounding=ROUND_HALF_UP
+    )
+    return float(value)
+
+
+def rates_of(counts: dict[str, int]) -> dict[str, float | None]:
+    return {
+        name: rate(sum(counts[n] for n in numerators), counts[denominator])
+        for name, (numerators, denominator) in RATES.items()
+    }
+
+
+def compute(scope: Scope, period: Period, *, now: datetime | None = None) -> Indicators:
+    """Two aggregate queries (dossiers, evaluations), whatever the number of dossiers."""
+    start, end = period.start_at, period.end_at
+    # Overdue "as of the period end", but never judged by a time still to come.
+    reference = min(end, now or timezone.now())
+    in_period = Q(received_at__gte=start, received_at__lt=end)
+    carried = (
+        Q(received_at__lt=start) & ~Q(processing_ended_at__lt=start) & ~Q(withdrawn_at__lt=start)
+    )
+    resolved = Q(processing_ended_at__gte=start, processing_ended_at__lt=end)
+    kept = Q(supplement_count__lte=1)
+    early = resolved & kept & Q(ended_day__lt=F("due_day"))
+    on_time = resolved & kept & Q(ended_day__gte=F("due_day"), processing_ended_at__lte=F("due_at"))
+    late = resolved & (Q(supplement_count__gt=1) | Q(processing_ended_at__gt=F("due_at")))
+    open_at_end = (in_period | carried) & ~Q(processing_ended_at__lt=end) & ~Q(withdrawn_at__lt=end)
+    overdue = open_at_end & Q(due_at__lt=reference)
+    returned = Q(returned_at__gte=start, returned_at__lt=end)
+    conditions = {
+        "received": in_period,
+        "received_counter": in_period & Q(channel=Channel.COUNTER),
+        "received_online": in_period & Q(channel=Channel.ONLINE),
+        "received_postal": in_period & Q(channel=Channel.POSTAL),
+        "received_online_full": in_period
+        & Q(channel=Channel.ONLINE, online_level=OnlineLevel.FULL),
+        "received_online_partial": in_period
+        & Q(channel=Channel.ONLINE, online_level=OnlineLevel.PARTIAL),
+        "received_level3": in_period & Q(channel=Channel.ONLINE, legacy_level=3),
+        "received_level4": in_period & Q(channel=Channel.ONLINE, legacy_level=4),
+        "carried_over": carried,
+        "resolved": resolved,
+        "resolved_early": early,
+        "resolved_on_time": on_time,
+        "resolved_late": late,
+        "withdrawn": Q(withdrawn_at__gte=start, withdrawn_at__lt=end),
+        "in_progress": open_at_end,
+        "in_progress_overdue": overdue,
+        "returned": returned,
+        "returned_counter": returned & Q(result_delivery=ResultDelivery.COUNTER),
+        "returned_postal": returned & Q(result_delivery=ResultDelivery.POSTAL),
+        "returned_online": returned & Q(result_delivery=ResultDelivery.ONLINE),
+        "digitized": in_period & Q(digitized=True),
+        "fee_bearing": in_period & Q(fee_amount__gt=0),
+        "paid_online": in_period & Q(fee_amount__gt=0, paid_online=True),
+    }
+    dossiers = scope.dossiers().annotate(
+        ended_day=TruncDate("processing_ended_at", tzinfo=LOCAL_TIME),
+        due_day=TruncDate("due_at", tzinfo=LOCAL_TIME),
+    )
+    counts = dossiers.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    )
+    counts["to_process"] = counts["received"] + counts["carried_over"]
+    counts["in_progress_within_deadline"] = counts["in_progress"] - counts["in_progress_overdue"]
+    ratings = Evaluation.objects.filter(
+        dossier__in=scope.dossiers(), evaluated_at__gte=start, evaluated_at__lt=end
+    ).aggregate(
+        evaluations=Count("pk"),
+        **{rating: Count("pk", filter=Q(rating=rating)) for rating in Evaluation.Rating.values},
+    )
+    counts |= ratings
+    return Indicators({name: counts[name] for name in COUNT_NAMES})

@@ -1,0 +1,1 @@
+from dossiers.tests.conftest import office  # noqa: F401 - the commune fixture
