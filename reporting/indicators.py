@@ -145,64 +145,78 @@ def rates_of(counts: dict[str, int]) -> dict[str, float | None]:
     }
 
 
-def compute(scope: Scope, period: Period, *, now: datetime | None = None) -> Indicators:
-    """Two aggregate queries (dossiers, evaluations), whatever the number of dossiers."""
-    start, end = period.start_at, period.end_at
-    # Overdue "as of the period end", but never judged by a time still to come.
-    reference = min(end, now or timezone.now())
-    in_period = Q(received_at__gte=start, received_at__lt=end)
-    carried = (
-        Q(received_at__lt=start) & ~Q(processing_ended_at__lt=start) & ~Q(withdrawn_at__lt=start)
-    )
-    resolved = Q(processing_ended_at__gte=start, processing_ended_at__lt=end)
-    kept = Q(supplement_count__lte=1)
-    early = resolved & kept & Q(ended_day__lt=F("due_day"))
-    on_time = resolved & kept & Q(ended_day__gte=F("due_day"), processing_ended_at__lte=F("due_at"))
-    late = resolved & (Q(supplement_count__gt=1) | Q(processing_ended_at__gt=F("due_at")))
-    open_at_end = (in_period | carried) & ~Q(processing_ended_at__lt=end) & ~Q(withdrawn_at__lt=end)
-    overdue = open_at_end & Q(due_at__lt=reference)
-    returned = Q(returned_at__gte=start, returned_at__lt=end)
-    conditions = {
-        "received": in_period,
-        "received_counter": in_period & Q(channel=Channel.COUNTER),
-        "received_online": in_period & Q(channel=Channel.ONLINE),
-        "received_postal": in_period & Q(channel=Channel.POSTAL),
-        "received_online_full": in_period
-        & Q(channel=Channel.ONLINE, online_level=OnlineLevel.FULL),
-        "received_online_partial": in_period
-        & Q(channel=Channel.ONLINE, online_level=OnlineLevel.PARTIAL),
-        "received_level3": in_period & Q(channel=Channel.ONLINE, legacy_level=3),
-        "received_level4": in_period & Q(channel=Channel.ONLINE, legacy_level=4),
-        "carried_over": carried,
-        "resolved": resolved,
-        "resolved_early": early,
-        "resolved_on_time": on_time,
-        "resolved_late": late,
-        "withdrawn": Q(withdrawn_at__gte=start, withdrawn_at__lt=end),
-        "in_progress": open_at_end,
-        "in_progress_overdue": overdue,
-        "returned": returned,
-        "returned_counter": returned & Q(result_delivery=ResultDelivery.COUNTER),
-        "returned_postal": returned & Q(result_delivery=ResultDelivery.POSTAL),
-        "returned_online": returned & Q(result_delivery=ResultDelivery.ONLINE),
-        "digitized": in_period & Q(digitized=True),
-        "fee_bearing": in_period & Q(fee_amount__gt=0),
-        "paid_online": in_period & Q(fee_amount__gt=0, paid_online=True),
-    }
-    dossiers = scope.dossiers().annotate(
+# What distinguishes the counts within a flow (shared with reporting.snapshots).
+RECEIVED_SPLITS: dict[str, Q] = {
+    "received": Q(),
+    "received_counter": Q(channel=Channel.COUNTER),
+    "received_online": Q(channel=Channel.ONLINE),
+    "received_postal": Q(channel=Channel.POSTAL),
+    "received_online_full": Q(channel=Channel.ONLINE, online_level=OnlineLevel.FULL),
+    "received_online_partial": Q(channel=Channel.ONLINE, online_level=OnlineLevel.PARTIAL),
+    "received_level3": Q(channel=Channel.ONLINE, legacy_level=3),
+    "received_level4": Q(channel=Channel.ONLINE, legacy_level=4),
+    "digitized": Q(digitized=True),
+    "fee_bearing": Q(fee_amount__gt=0),
+    "paid_online": Q(fee_amount__gt=0, paid_online=True),
+}
+# Against the legal due time; more than one supplement request is late (Decision 766).
+KEPT = Q(supplement_count__lte=1)
+RESOLVED_SPLITS: dict[str, Q] = {
+    "resolved": Q(),
+    "resolved_early": KEPT & Q(ended_day__lt=F("due_day")),
+    "resolved_on_time": KEPT & Q(ended_day__gte=F("due_day"), processing_ended_at__lte=F("due_at")),
+    "resolved_late": Q(supplement_count__gt=1) | Q(processing_ended_at__gt=F("due_at")),
+}
+RETURNED_SPLITS: dict[str, Q] = {
+    "returned": Q(),
+    "returned_counter": Q(result_delivery=ResultDelivery.COUNTER),
+    "returned_postal": Q(result_delivery=ResultDelivery.POSTAL),
+    "returned_online": Q(result_delivery=ResultDelivery.ONLINE),
+}
+
+
+def with_days(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Local calendar days of the end of processing and of the due time."""
+    return dossiers.annotate(
         ended_day=TruncDate("processing_ended_at", tzinfo=LOCAL_TIME),
         due_day=TruncDate("due_at", tzinfo=LOCAL_TIME),
     )
-    counts = dossiers.aggregate(
+
+
+def compute(scope: Scope, period: Period, *, now: datetime | None = None) -> Indicators:
+    """Live, from the dossiers: two aggregate queries (dossiers, evaluations) whatever
+    their number. Dashboards read the same figures from reporting.snapshots."""
+    start, end = period.start_at, period.end_at
+    # Overdue "as of the period end", but never judged by a time still to come.
+    reference = min(end, now or timezone.now())
+    received = Q(received_at__gte=start, received_at__lt=end)
+    resolved = Q(processing_ended_at__gte=start, processing_ended_at__lt=end)
+    returned = Q(returned_at__gte=start, returned_at__lt=end)
+    carried = (
+        Q(received_at__lt=start) & ~Q(processing_ended_at__lt=start) & ~Q(withdrawn_at__lt=start)
+    )
+    open_at_end = (received | carried) & ~Q(processing_ended_at__lt=end) & ~Q(withdrawn_at__lt=end)
+    conditions = {
+        **{name: received & split for name, split in RECEIVED_SPLITS.items()},
+        **{name: resolved & split for name, split in RESOLVED_SPLITS.items()},
+        **{name: returned & split for name, split in RETURNED_SPLITS.items()},
+        "carried_over": carried,
+        "withdrawn": Q(withdrawn_at__gte=start, withdrawn_at__lt=end),
+        "in_progress": open_at_end,
+        "in_progress_overdue": open_at_end & Q(due_at__lt=reference),
+    }
+    counts = with_days(scope.dossiers()).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
     counts["to_process"] = counts["received"] + counts["carried_over"]
     counts["in_progress_within_deadline"] = counts["in_progress"] - counts["in_progress_overdue"]
-    ratings = Evaluation.objects.filter(
+    counts |= Evaluation.objects.filter(
         dossier__in=scope.dossiers(), evaluated_at__gte=start, evaluated_at__lt=end
-    ).aggregate(
-        evaluations=Count("pk"),
-        **{rating: Count("pk", filter=Q(rating=rating)) for rating in Evaluation.Rating.values},
-    )
-    counts |= ratings
+    ).aggregate(**EVALUATION_COUNTS)
     return Indicators({name: counts[name] for name in COUNT_NAMES})
+
+
+EVALUATION_COUNTS = {
+    "evaluations": Count("pk"),
+    **{rating: Count("pk", filter=Q(rating=rating)) for rating in Evaluation.Rating.values},
+}

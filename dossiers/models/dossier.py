@@ -155,6 +155,8 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     digitized = models.BooleanField(_("digitised at reception"), default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every save; the indicator snapshots refresh the dossiers changed since their last run.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     received_by = models.ForeignKey(

@@ -1,1 +1,2 @@
 from dossiers.tests.conftest import office  # noqa: F401 - the commune fixture
+from reporting.tests.march import march  # noqa: F401 - the March 2026 dossiers

@@ -1,0 +1,80 @@
+"""The snapshot gives the same figures as the live computation, for any whole-month
+period, scope and filter, and follows dossier changes after an incremental refresh."""
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from dossiers.models import Dossier, Evaluation
+from reporting import snapshots
+from reporting.indicators import Period, Scope, compute
+from reporting.models import MonthlyFlow
+
+from .march import EXPECTED_COUNTS, MARCH, t
+
+PERIODS = [
+    MARCH,
+    Period(date(2026, 1, 1), date(2026, 3, 31)),
+    Period(date(2026, 2, 1), date(2026, 2, 28)),
+    Period(date(2026, 1, 1), date(2026, 12, 31)),
+    Period(date(2025, 1, 1), date(2025, 12, 31)),
+]
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=lambda p: f"{p.start}..{p.end}")
+def test_the_snapshot_matches_the_live_computation(march, office, period) -> None:
+    snapshots.refresh_full()
+
+    for scope in [
+        Scope.of_unit(office.unit),
+        Scope.of_unit(office.unit.parent),
+        Scope(agency_id=office.other_agency.pk),
+        Scope(reception_point_id=office.point.pk),
+        Scope.of_unit(office.unit.parent, sector_id=office.procedure.sector_id),
+        Scope.of_unit(office.unit, procedure_id=office.procedure.pk),
+    ]:
+        assert snapshots.indicators(scope, period) == compute(scope, period), scope
+
+
+def test_march_from_the_snapshot(march, office) -> None:
+    result = snapshots.refresh_full()
+
+    assert result["rows"] == MonthlyFlow.objects.count() > 0
+    assert snapshots.indicators(Scope.of_unit(office.unit), MARCH).counts == EXPECTED_COUNTS
+
+
+def test_a_period_not_made_of_whole_months_is_computed_live(march, office) -> None:
+    snapshots.refresh_full()
+    fortnight = Period(date(2026, 3, 1), date(2026, 3, 15))
+
+    assert snapshots.indicators(Scope.of_unit(office.unit), fortnight) == compute(
+        Scope.of_unit(office.unit), fortnight
+    )
+
+
+def test_an_incremental_refresh_follows_changed_dossiers(march, office) -> None:
+    snapshots.refresh_full()
+    h = march["H"]
+    Dossier.objects.filter(pk=h.pk).update(status="completed", processing_ended_at=t(3, 27))
+    Dossier.objects.get(pk=h.pk).save()  # the services save: updated_at moves
+    Evaluation.objects.create(dossier=march["F"], rating="neutral", evaluated_at=t(3, 20))
+    scope = Scope.of_unit(office.unit)
+    stale = snapshots.indicators(scope, MARCH)
+
+    result = snapshots.refresh_changed()
+
+    assert result["keys"] == 1
+    fresh = snapshots.indicators(scope, MARCH)
+    assert fresh == compute(scope, MARCH)
+    assert (stale.counts["resolved"], fresh.counts["resolved"]) == (5, 6)
+    assert fresh.counts["evaluations"] == 3
+
+
+def test_a_month_still_running_counts_overdue_as_of_the_refresh(march, office) -> None:
+    with time_machine.travel(t(3, 20, 12), tick=False):
+        snapshots.refresh_full()
+        scope = Scope.of_unit(office.unit)
+
+        assert snapshots.indicators(scope, MARCH) == compute(scope, MARCH)
+        assert snapshots.indicators(scope, MARCH).counts["in_progress_overdue"] == 1  # J
