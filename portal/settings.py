@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from environs import Env
 
@@ -195,6 +196,15 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications whose hand-off to the broker failed (Redis down at commit).
     "sweep-notifications": {"task": "dossiers.tasks.sweep_notifications", "schedule": 120.0},
     "mark-deadlines": {"task": "dossiers.tasks.mark_deadlines", "schedule": 15 * 60.0},
+    # Indicator snapshots: changed dossiers soon after, everything every night.
+    "refresh-snapshots-changed": {
+        "task": "reporting.tasks.refresh_snapshots_changed",
+        "schedule": 5 * 60.0,
+    },
+    "refresh-snapshots-full": {
+        "task": "reporting.tasks.refresh_snapshots_full",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {
