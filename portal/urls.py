@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("reporting/", include("reporting.urls")),
     path("api/v1/", include((procedure_urls.api_urlpatterns, "catalogue-api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

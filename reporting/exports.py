@@ -1,0 +1,94 @@
+"""Every dashboard table as CSV or XLSX, and a PDF report of a unit and period. Rows are
+written as they are produced (streamed CSV, write-only workbook): memory stays bounded."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+from openpyxl import Workbook
+
+from reporting.indicators import COUNT_NAMES, RATES
+from reporting.selectors import Dashboard
+
+TABLES = ("units", "months", "summary")
+FORMATS = ("csv", "xlsx")
+COLUMNS = [*COUNT_NAMES, *RATES]
+
+
+def rows(data: Dashboard, table: str) -> Iterator[list[object]]:
+    """The header, then one row per unit, per month, or the unit itself."""
+    if table == "units":
+        yield ["unit_code", "unit_name", *COLUMNS]
+        for row in data.children:
+            values = row.indicators.counts | row.indicators.rates
+            yield [row.unit.code, row.unit.name, *(values[c] for c in COLUMNS)]
+    elif table == "months":
+        yield ["month", *COLUMNS]
+        for row in data.months:
+            values = row.indicators.counts | row.indicators.rates
+            yield [f"{row.month:%Y-%m}", *(values[c] for c in COLUMNS)]
+    else:
+        yield ["unit_code", "unit_name", "from", "to", *COLUMNS]
+        values = data.indicators.counts | data.indicators.rates
+        yield [
+            data.unit.code,
+            data.unit.name,
+            data.period.start.isoformat(),
+            data.period.end.isoformat(),
+            *(values[c] for c in COLUMNS),
+        ]
+
+
+def _filename(data: Dashboard, table: str, extension: str) -> str:
+    return (
+        f"{slugify(data.unit.code)}-{table}-{data.period.start:%Y%m%d}-"
+        f"{data.period.end:%Y%m%d}.{extension}"
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def response(data: Dashboard, table: str, fmt: str) -> HttpResponse:
+    disposition = f'attachment; filename="{_filename(data, table, fmt)}"'
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def stream() -> Iterator[str]:
+            yield "\ufeff"  # so that spreadsheet programs read UTF-8
+            for row in rows(data, table):
+                yield writer.writerow(["" if v is None else v for v in row])
+
+        reply = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    else:
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(table)
+        for row in rows(data, table):
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        reply = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    reply["Content-Disposition"] = disposition
+    return reply
+
+
+def pdf(data: Dashboard, context: dict[str, object]) -> HttpResponse:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "reporting/report_pdf.html",
+        {"data": data, "province_name": settings.PORTAL_PROVINCE_NAME, **context},
+    )
+    document = HTML(string=html).write_pdf()
+    reply = HttpResponse(document, content_type="application/pdf")
+    reply["Content-Disposition"] = f'inline; filename="{_filename(data, "report", "pdf")}"'
+    return reply

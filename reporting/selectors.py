@@ -1,0 +1,237 @@
+"""What the managers' dashboards read: indicators of a unit, of each unit below it and of
+each month, from the snapshot, in a few grouped queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from portal.models import User
+from portal.roles import Role
+from procedures.models import AdministrativeUnit
+from procedures.selectors import officer_scope
+from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope
+from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
+from reporting.snapshots import indicators as snapshot_indicators
+from reporting.snapshots import month_starts
+
+STOCK_SOURCES = ("received", "resolved", "withdrawn", "overdue_started", "overdue_stopped")
+
+
+def managed_units(user: User) -> QuerySet[AdministrativeUnit]:
+    """The units a manager may look at: their own with all descendants (superusers: all)."""
+    if user.is_superuser:
+        return AdministrativeUnit.objects.all()
+    return AdministrativeUnit.objects.filter(
+        pk__in=officer_scope(user=user, role=Role.MANAGER).unit_ids
+    )
+
+
+def top_units(user: User) -> QuerySet[AdministrativeUnit]:
+    units = managed_units(user)
+    return units.exclude(parent__in=units).order_by("code")
+
+
+def _group_sums(rows: QuerySet, group: str, period: Period) -> dict[object, dict[str, int]]:
+    first, last = period.start, period.end.replace(day=1)
+    inside, before = Q(month__gte=first), Q(month__lt=first)
+    grouped = (
+        rows.filter(month__lte=last)
+        .values(group)
+        .annotate(
+            **{f"in_{n}": Coalesce(Sum(n, filter=inside), 0) for n in FLOWS},
+            **{f"all_{n}": Coalesce(Sum(n), 0) for n in STOCK_SOURCES},
+            **{f"before_{n}": Coalesce(Sum(n, filter=before), 0) for n in STOCK_SOURCES[:3]},
+        )
+    )
+    return {row.pop(group): row for row in grouped}
+
+
+def _counts(sums: dict[str, int], overdue_now: int | None) -> dict[str, int]:
+    counts = {n: sums[f"in_{n}"] for n in FLOWS if n in COUNT_NAMES}
+    counts["carried_over"] = (
+        sums["before_received"] - sums["before_resolved"] - sums["before_withdrawn"]
+    )
+    counts["to_process"] = counts["received"] + counts["carried_over"]
+    counts["in_progress"] = sums["all_received"] - sums["all_resolved"] - sums["all_withdrawn"]
+    overdue = (
+        overdue_now
+        if overdue_now is not None
+        else sums["all_overdue_started"] - sums["all_overdue_stopped"]
+    )
+    counts["in_progress_overdue"] = overdue
+    counts["in_progress_within_deadline"] = counts["in_progress"] - overdue
+    return {name: counts[name] for name in COUNT_NAMES}
+
+
+def _add(total: dict[str, int], part: dict[str, int]) -> None:
+    for name, value in part.items():
+        total[name] = total.get(name, 0) + value
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: AdministrativeUnit
+    indicators: Indicators
+
+
+def children_indicators(
+    unit: AdministrativeUnit, period: Period, *, sector_id: int | None = None
+) -> list[UnitRow]:
+    """Each unit directly below `unit` (closed districts included for old periods), with
+    everything below it: one grouped query over the snapshot."""
+    children = list(
+        unit.children.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
+        ).order_by("name")
+    )
+    if not children:
+        return []
+    owner: dict[int, int] = {child.pk: child.pk for child in children}
+    frontier = {child.pk for child in children}
+    while frontier:  # at most two more levels
+        below = AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list(
+            "pk", "parent_id"
+        )
+        frontier = set()
+        for pk, parent in below:
+            owner[pk] = owner[parent]
+            frontier.add(pk)
+    rows = MonthlyFlow.objects.filter(unit_id__in=owner)
+    if sector_id is not None:
+        rows = rows.filter(sector_id=sector_id)
+    state = RefreshState.objects.filter(pk=1).first()
+    running = state is None or state.watermark is None or period.end_at > state.watermark
+    sums: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit_id, row in _group_sums(rows, "unit_id", period).items():
+        _add(sums[owner[unit_id]], row)
+    overdue_now: dict[int, int] = defaultdict(int)
+    if running:
+        open_rows = OpenOverdue.objects.filter(unit_id__in=owner)
+        if sector_id is not None:
+            open_rows = open_rows.filter(sector_id=sector_id)
+        for unit_id, count in open_rows.values_list("unit_id", "count"):
+            overdue_now[owner[unit_id]] += count
+    empty = {f"{prefix}_{n}": 0 for prefix in ("in", "all", "before") for n in FLOWS}
+    return [
+        UnitRow(
+            child,
+            Indicators(
+                _counts(sums.get(child.pk) or empty, overdue_now[child.pk] if running else None)
+            ),
+        )
+        for child in children
+    ]
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date
+    indicators: Indicators
+
+
+def monthly_indicators(scope: Scope, period: Period) -> list[MonthRow]:
+    """Each month of the period, with its own carried-over and in-progress stocks."""
+    months = month_starts(period.start, period.end)
+    rows = MonthlyFlow.objects.filter(month__lte=months[-1])
+    if scope.unit_ids:
+        rows = rows.filter(unit_id__in=scope.unit_ids)
+    if scope.sector_id is not None:
+        rows = rows.filter(sector_id=scope.sector_id)
+    if scope.procedure_id is not None:
+        rows = rows.filter(procedure_id=scope.procedure_id)
+    flows = {
+        row.pop("month"): row
+        for row in rows.values("month").annotate(**{n: Coalesce(Sum(n), 0) for n in FLOWS})
+    }
+    running = dict.fromkeys(STOCK_SOURCES, 0)
+    result = []
+    for month in sorted(set(flows) | set(months)):
+        row = flows.get(month, dict.fromkeys(FLOWS, 0))
+        before = dict(running)
+        for name in STOCK_SOURCES:
+            running[name] += row[name]
+        if month < months[0]:
+            continue
+        sums = {f"in_{n}": row[n] for n in FLOWS}
+        sums |= {f"all_{n}": running[n] for n in STOCK_SOURCES}
+        sums |= {f"before_{n}": before[n] for n in STOCK_SOURCES[:3]}
+        result.append(MonthRow(month, Indicators(_counts(sums, None))))
+    return result
+
+
+@dataclass(frozen=True)
+class Status:
+    """Red / amber / green against a manager's target."""
+
+    colour: str
+    target: float
+
+
+def target_status(unit: AdministrativeUnit, rates: dict[str, float | None]) -> dict[str, Status]:
+    """Targets of the unit or, failing that, of its nearest ancestor that has one."""
+    chain, current = [], unit
+    while current is not None:
+        chain.append(current.pk)
+        current = current.parent
+    targets: dict[str, Target] = {}
+    for target in Target.objects.filter(unit_id__in=chain):
+        known = targets.get(target.indicator)
+        if known is None or chain.index(target.unit_id) < chain.index(known.unit_id):
+            targets[target.indicator] = target
+    statuses = {}
+    for name, target in targets.items():
+        value = rates.get(name)
+        if value is None:
+            continue
+        goal, margin = float(target.value), float(target.amber_margin)
+        gap = (value - goal) if not target.lower_is_better else (goal - value)
+        colour = "green" if gap >= 0 else ("amber" if gap >= -margin else "red")
+        statuses[name] = Status(colour, goal)
+    return statuses
+
+
+def unit_indicators(unit: AdministrativeUnit, period: Period, **filters) -> Indicators:
+    return snapshot_indicators(Scope.of_unit(unit, **filters), period)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    unit: AdministrativeUnit
+    period: Period
+    sector_id: int | None
+    indicators: Indicators
+    statuses: dict[str, Status]
+    children: list[UnitRow]
+    months: list[MonthRow]
+    ancestors: list[AdministrativeUnit]
+    refreshed_at: object
+
+
+def dashboard(
+    user: User, unit: AdministrativeUnit, period: Period, *, sector_id: int | None = None
+) -> Dashboard:
+    """Everything a manager's dashboard shows, from the snapshot: a handful of queries."""
+    scope = Scope.of_unit(unit, sector_id=sector_id)
+    result = snapshot_indicators(scope, period)
+    year = Period(date(period.start.year, 1, 1), date(period.start.year, 12, 31))
+    allowed = set(managed_units(user).values_list("pk", flat=True))
+    ancestors, current = [], unit.parent
+    while current is not None and current.pk in allowed:
+        ancestors.insert(0, current)
+        current = current.parent
+    state = RefreshState.objects.filter(pk=1).first()
+    return Dashboard(
+        unit=unit,
+        period=period,
+        sector_id=sector_id,
+        indicators=result,
+        statuses=target_status(unit, result.rates),
+        children=children_indicators(unit, period, sector_id=sector_id),
+        months=monthly_indicators(scope, year),
+        ancestors=ancestors,
+        refreshed_at=state.watermark if state else None,
+    )

@@ -1,0 +1,137 @@
+import csv
+import io
+import re
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from portal.roles import Role
+from procedures.models import Assignment
+from reporting import snapshots
+from reporting.models import Target
+from tests.factories import UserFactory
+
+from .march import MARCH  # noqa: F401 - documents the period used below
+
+PERIOD = {"year": "2026", "month": "3"}
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture
+def manager(office):
+    user = UserFactory(username="quanly.phuong", email="quanly@example.org", is_staff=True)
+    Assignment.objects.create(user=user, role=Role.MANAGER, unit=office.unit)
+    return user
+
+
+@pytest.fixture
+def province_manager(office):
+    user = UserFactory(username="quanly.tinh", is_staff=True)
+    Assignment.objects.create(user=user, role=Role.MANAGER, unit=office.unit.parent)
+    return user
+
+
+@pytest.fixture
+def refreshed(march):
+    snapshots.refresh_full()
+    return march
+
+
+def test_a_manager_sees_the_indicators_of_their_commune(
+    client: Client, office, manager, refreshed, django_assert_max_num_queries
+) -> None:
+    client.force_login(manager)
+    Target.objects.create(unit=office.unit, indicator="on_time_rate", value=90)
+    Target.objects.create(unit=office.unit.parent, indicator="online_rate", value=45)
+
+    with django_assert_max_num_queries(25):
+        response = client.get(f"/reporting/units/{office.unit.pk}/", PERIOD)
+
+    assert response.status_code == 200
+    text = text_of(response.content.decode())
+    assert "Chỉ số phục vụ: Phường Hạc Thành" in text
+    assert "Đã giải quyết trước hạn hoặc đúng hạn 60,00 % 3 / 5" in text
+    assert "dưới chỉ tiêu (chỉ tiêu 90,00 %)" in text  # red
+    assert "gần đạt chỉ tiêu (chỉ tiêu 45,00 %)" in text  # amber: 42.86 within 5 points
+    assert "Tiếp nhận trong kỳ 7" in text
+    assert "Đang giải quyết, quá hạn 2" in text
+    assert response.content.decode().count("<svg") == 4
+
+
+def test_the_province_manager_drills_down_to_the_communes(
+    client: Client, office, province_manager, refreshed
+) -> None:
+    client.force_login(province_manager)
+
+    province = client.get("/reporting/", PERIOD).content.decode()
+
+    assert f'href="/reporting/units/{office.unit.pk}/?year=2026&amp;month=3"' in province
+    rows = re.findall(
+        r"<th scope=\"row\"><a href=\"/reporting/units/\d+/[^\"]*\">([^<]+)</a>", province
+    )
+    assert rows == ["Phường Hạc Thành", "Phường Quảng Phú"]
+    commune = client.get(f"/reporting/units/{office.unit.pk}/", PERIOD)
+    assert commune.status_code == 200
+    assert 'class="breadcrumb"' in commune.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 302), ("citizen", 404), ("other_commune_manager", 404), ("manager", 200)],
+)
+def test_who_may_see_a_commune(client: Client, office, manager, refreshed, who, expected):
+    if who == "citizen":
+        client.force_login(office.applicant)
+    elif who == "other_commune_manager":
+        other = UserFactory(username="quanly.quangphu")
+        Assignment.objects.create(user=other, role=Role.MANAGER, unit=office.other_agency.unit)
+        client.force_login(other)
+    elif who == "manager":
+        client.force_login(manager)
+    url = f"/reporting/units/{office.unit.pk}/"
+
+    assert client.get(url, PERIOD).status_code == expected
+    if who in ("citizen",):
+        assert client.get("/reporting/").status_code == 403
+
+
+def test_overdue_dossiers_drill_down_to_the_dossier(client: Client, office, manager, refreshed):
+    client.force_login(manager)
+
+    listing = client.get(f"/reporting/units/{office.unit.pk}/overdue/").content.decode()
+    codes = re.findall(r'href="/reporting/dossiers/([0-9a-f-]+)/"', listing)
+    assert len(codes) == 4  # H, I, J and L are open and past their due time today
+    page = client.get(f"/reporting/dossiers/{codes[0]}/")
+    assert page.status_code == 200
+    assert "Nguyễn" not in page.content.decode()  # no applicant's personal data here
+
+
+def test_exports_carry_the_dashboard_figures(client: Client, office, manager, refreshed):
+    client.force_login(manager)
+    base = f"/reporting/units/{office.unit.pk}"
+
+    csv_reply = client.get(f"{base}/summary.csv", PERIOD)
+    body = b"".join(csv_reply.streaming_content).decode("utf-8-sig")
+    header, values = list(csv.reader(io.StringIO(body)))
+    row = dict(zip(header, values, strict=True))
+    assert (row["unit_code"], row["received"], row["online_rate"]) == ("14797", "7", "42.86")
+    assert csv_reply["Content-Disposition"] == (
+        'attachment; filename="14797-summary-20260301-20260331.csv"'
+    )
+
+    xlsx = client.get(f"{base}/months.xlsx", PERIOD)
+    sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True)["months"]
+    table = list(sheet.values)
+    assert table[0][:3] == ("month", "received", "received_counter")
+    assert [r[0] for r in table[1:]] == [f"2026-{m:02d}" for m in range(1, 13)]
+    assert table[3][1] == 7  # March
+
+    pdf = client.get(f"{base}/report.pdf", PERIOD)
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert client.get(f"{base}/secrets.csv", PERIOD).status_code == 404

@@ -1,0 +1,196 @@
+"""Managers' dashboards: indicators of a unit with drill-down to the units below, the
+months, the overdue dossiers and each dossier; exports of every table."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+
+from dossiers.selectors import dossier_timeliness, dossiers_visible_to
+from procedures.models import AdministrativeUnit
+from reporting import charts, exports, selectors
+from reporting.forms import PeriodForm
+from reporting.indicators import RATES, Scope
+
+
+def _unit(request: HttpRequest, unit_id: int | None) -> AdministrativeUnit:
+    units = selectors.managed_units(request.user)
+    if unit_id is None:
+        unit = selectors.top_units(request.user).first()
+        if unit is None:
+            raise PermissionDenied(_("Dashboards are for managers."))
+        return unit
+    unit = units.filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404  # outside the manager's units: not even confirmed to exist
+    return unit
+
+
+def _dashboard(request: HttpRequest, unit_id: int | None):
+    unit = _unit(request, unit_id)
+    form = PeriodForm(request.GET or None)
+    sector = form.chosen_sector()
+    data = selectors.dashboard(
+        request.user, unit, form.period(), sector_id=sector.pk if sector else None
+    )
+    return form, data
+
+
+def _charts(data: selectors.Dashboard) -> dict[str, str]:
+    counts = data.indicators.counts
+    labels = [f"{row.month:%m}" for row in data.months]
+
+    def monthly(name: str, source: str = "counts") -> list:
+        return [getattr(row.indicators, source)[name] for row in data.months]
+
+    return {
+        "channel_chart": charts.bars(
+            [_("Counter"), _("Online"), _("Post")],
+            [
+                charts.Series(
+                    _("Dossiers received"),
+                    [
+                        counts["received_counter"],
+                        counts["received_online"],
+                        counts["received_postal"],
+                    ],
+                )
+            ],
+            title=_("Dossiers received by channel"),
+            description=_("Counter, online and postal receptions in the period."),
+            width=420,
+        ),
+        "volume_chart": charts.bars(
+            labels,
+            [
+                charts.Series(_("Received"), monthly("received")),
+                charts.Series(_("Resolved"), monthly("resolved")),
+            ],
+            title=_("Dossiers received and resolved per month"),
+            description=_("Monthly counts of the year."),
+        ),
+        "rate_chart": charts.lines(
+            labels,
+            [
+                charts.Series(_("On time"), monthly("on_time_rate", "rates")),
+                charts.Series(_("Online"), monthly("online_rate", "rates")),
+            ],
+            title=_("On-time rate and online rate per month"),
+            description=_("Percentages per month; a gap means nothing to measure."),
+        ),
+        "timeliness_chart": charts.bars(
+            [_("Resolved")],
+            [
+                charts.Series(_("Early"), [counts["resolved_early"]]),
+                charts.Series(_("On time"), [counts["resolved_on_time"]]),
+                charts.Series(_("Late"), [counts["resolved_late"]]),
+            ],
+            title=_("Timeliness of the dossiers resolved"),
+            description=_("Early, on time and late among the dossiers resolved in the period."),
+            width=420,
+            stacked=True,
+        ),
+    }
+
+
+HEADLINE = [
+    ("on_time_rate", _lazy("Resolved early or on time")),
+    ("online_rate", _lazy("Received online")),
+    ("satisfaction_rate", _lazy("Satisfied applicants")),
+    ("digitization_rate", _lazy("Digitised at reception")),
+    ("online_payment_rate", _lazy("Fees paid online")),
+    ("resolution_rate", _lazy("Resolved of those to process")),
+]
+
+
+def _headline(data: selectors.Dashboard) -> list[tuple]:
+    counts = data.indicators.counts
+    headline = []
+    for name, label in HEADLINE:
+        numerators, denominator = RATES[name]
+        headline.append((name, label, sum(counts[n] for n in numerators), counts[denominator]))
+    return headline
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    form, data = _dashboard(request, unit_id)
+    context = {
+        "form": form,
+        "data": data,
+        "query": request.GET.urlencode(),
+        "headline": _headline(data),
+        "export_tables": [
+            ("summary", _("This unit")),
+            ("units", _("Units below")),
+            ("months", _("Months")),
+        ],
+        **_charts(data),
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+@require_GET
+@login_required
+def report(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The dashboard as a PDF report, with the same charts."""
+    _, data = _dashboard(request, unit_id)
+    return exports.pdf(data, _charts(data))
+
+
+@require_GET
+@login_required
+def overdue(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The dossiers of the unit open and overdue now, most overdue first (live)."""
+    unit = _unit(request, unit_id)
+    dossiers = (
+        dossiers_visible_to(request.user)
+        .filter(
+            pk__in=Scope.of_unit(unit).dossiers().values("pk"),
+            processing_ended_at__isnull=True,
+            withdrawn_at__isnull=True,
+            due_at__lt=timezone.now(),
+        )
+        .select_related("procedure", "agency")
+        .order_by("due_at")
+    )
+    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
+    return render(request, "reporting/overdue.html", {"unit": unit, "page": page})
+
+
+@require_GET
+@login_required
+def dossier(request: HttpRequest, dossier_id) -> HttpResponse:
+    found = (
+        dossiers_visible_to(request.user)
+        .select_related("procedure", "agency", "unit", "reception_point")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if found is None or not selectors.managed_units(request.user).filter(pk=found.unit_id).exists():
+        raise Http404
+    return render(
+        request,
+        "reporting/dossier.html",
+        {
+            "dossier": found,
+            "timeliness": dossier_timeliness(found),
+            "hand_overs": found.hand_overs.all(),
+            "pauses": found.pauses.all(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResponse:
+    _, data = _dashboard(request, unit_id)
+    if table not in exports.TABLES or fmt not in exports.FORMATS:
+        raise Http404
+    return exports.response(data, table, fmt)
