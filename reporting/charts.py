@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from html import escape
 
+from portal.formats import grouped
+
 PALETTE = ["#0b3d91", "#2e7d32", "#b26a00", "#a4161a", "#5e35b1", "#00838f"]
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 
@@ -66,7 +68,7 @@ def bars(
         y = top + plot_h - plot_h * fraction
         body.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
-            f"{FONT}>{peak * fraction:,.0f}</text>"
+            f"{FONT}>{grouped(round(peak * fraction))}</text>"
         )
     slot = plot_w / max(len(labels), 1)
     bar_w = slot * 0.7 / (1 if stacked else max(len(series), 1))
@@ -80,7 +82,7 @@ def bars(
             body.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(item.label)}, '
-                f"{escape(label)}: {value:,.0f}</title></rect>"
+                f"{escape(label)}: {grouped(value)}</title></rect>"
             )
             if stacked:
                 base = y
@@ -128,7 +130,7 @@ def lines(
             points.append((x, y))
             body.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
-                f"<title>{escape(item.label)}, {escape(labels[i])}: {value:.2f}%"
+                f"<title>{escape(item.label)}, {escape(labels[i])}: {grouped(value, 2)} %"
                 "</title></circle>"
             )
         if len(points) > 1:

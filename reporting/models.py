@@ -69,7 +69,6 @@ class MonthlyFlow(models.Model):
             models.UniqueConstraint(
                 fields=["unit", "agency", "reception_point", "procedure", "month"],
                 name="flow_key_unique",
-                nulls_distinct=False,
             )
         ]
 

@@ -93,6 +93,7 @@ def _charts(data: selectors.Dashboard) -> dict[str, str]:
             title=_("Timeliness of the dossiers resolved"),
             description=_("Early, on time and late among the dossiers resolved in the period."),
             width=420,
+            height=220,
             stacked=True,
         ),
     }

@@ -1,22 +1,12 @@
 from decimal import Decimal
 
 from django import template
-from django.utils import formats
 from django.utils.translation import gettext, ngettext
 
+from portal.formats import grouped
 from procedures.deadlines import TimeLimitUnit
 
 register = template.Library()
-
-
-def _number(value: Decimal | int) -> str:
-    """5000 → "5.000", 1.5 → "1,5" in Vietnamese (Django's vi formats set no grouping)."""
-    number = Decimal(value).normalize()
-    whole, _, fraction = f"{number:,f}".partition(".")
-    text = whole.replace(",", formats.get_format("THOUSAND_SEPARATOR"))
-    if fraction:
-        text += formats.get_format("DECIMAL_SEPARATOR") + fraction
-    return text
 
 
 @register.filter
@@ -24,7 +14,7 @@ def vnd(amount: int | None) -> str:
     """50000 → "50.000 đ" in Vietnamese, "50,000 VND" in English; 0 → free."""
     if not amount:
         return gettext("Free of charge")
-    return gettext("%(amount)s VND") % {"amount": _number(amount)}
+    return gettext("%(amount)s VND") % {"amount": grouped(amount)}
 
 
 @register.filter
@@ -33,7 +23,7 @@ def time_limit(procedure: object) -> str:
     limit = Decimal(procedure.time_limit)  # type: ignore[attr-defined]
     unit = procedure.time_limit_unit  # type: ignore[attr-defined]
     count = int(limit) if limit == limit.to_integral_value() else 2
-    values = {"n": _number(limit)}
+    values = {"n": grouped(limit)}
     if unit == TimeLimitUnit.SAME_DAY:
         return gettext("Within the working day")
     if unit == TimeLimitUnit.WORKING_HOURS:

@@ -1,6 +1,7 @@
 from django import template
-from django.utils import formats
 from django.utils.translation import gettext as _
+
+from portal.formats import grouped
 
 register = template.Library()
 
@@ -10,14 +11,14 @@ def percent(value: float | None) -> str:
     """42.86 → "42,86 %" in Vietnamese; nothing measured → "—"."""
     if value is None:
         return "—"
-    return f"{formats.number_format(value, decimal_pos=2, use_l10n=True)} %"
+    return f"{grouped(value, 2)} %"
 
 
 @register.filter
 def count(value: int | None) -> str:
     if value is None:
         return "—"
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return grouped(value)
 
 
 @register.filter
