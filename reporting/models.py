@@ -141,3 +141,20 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} ≥ {self.value}%"
+
+
+class ScoringVersion(models.Model):
+    """A version of the Decision 766 index: groups, weights, thresholds and curves as data
+    (reporting/scoring/*.json), the version in force at a period's end applies."""
+
+    code = models.CharField(_("version"), max_length=40, unique=True)
+    effective_from = models.DateField(_("in force from"))
+    config = models.JSONField(_("configuration"))
+
+    class Meta:
+        verbose_name = _("Decision 766 scoring version")
+        verbose_name_plural = _("Decision 766 scoring versions")
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.effective_from:%d/%m/%Y})"

@@ -12,6 +12,8 @@ from portal.models import User
 from portal.roles import Role
 from procedures.models import AdministrativeUnit
 from procedures.selectors import officer_scope
+from reporting import index766
+from reporting.index766 import GroupScore
 from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
 from reporting.snapshots import indicators as snapshot_indicators
@@ -209,6 +211,8 @@ class Dashboard:
     months: list[MonthRow]
     ancestors: list[AdministrativeUnit]
     refreshed_at: object
+    index_version: str
+    index: list[GroupScore]
 
 
 def dashboard(
@@ -224,6 +228,7 @@ def dashboard(
         ancestors.insert(0, current)
         current = current.parent
     state = RefreshState.objects.filter(pk=1).first()
+    index_version, index = index766.score(scope, period, result)
     return Dashboard(
         unit=unit,
         period=period,
@@ -234,4 +239,6 @@ def dashboard(
         months=monthly_indicators(scope, year),
         ancestors=ancestors,
         refreshed_at=state.watermark if state else None,
+        index_version=index_version,
+        index=index,
     )

@@ -15,6 +15,11 @@ def percent(value: float | None) -> str:
 
 
 @register.filter
+def points(value: float | None) -> str:
+    return "—" if value is None else grouped(value, 2)
+
+
+@register.filter
 def count(value: int | None) -> str:
     if value is None:
         return "—"
