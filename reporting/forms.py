@@ -67,3 +67,19 @@ class PeriodForm(forms.Form):
 
     def chosen_sector(self) -> Sector | None:
         return self.cleaned_data.get("sector") if self.is_valid() else None
+
+
+class TargetsForm(forms.Form):
+    """One optional percentage per rate."""
+
+    def __init__(self, *args, labels: dict[str, str], initial_values: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in labels.items():
+            self.fields[name] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                initial=initial_values.get(name),
+            )

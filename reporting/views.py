@@ -1,11 +1,12 @@
 """Managers' dashboards: indicators of a unit with drill-down to the units below, the
 months, the overdue dossiers and each dossier; exports of every table."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -13,9 +14,10 @@ from django.views.decorators.http import require_GET
 
 from dossiers.selectors import dossier_timeliness, dossiers_visible_to
 from procedures.models import AdministrativeUnit
-from reporting import charts, exports, selectors
-from reporting.forms import PeriodForm
+from reporting import charts, exports, selectors, services
+from reporting.forms import PeriodForm, TargetsForm
 from reporting.indicators import RATES, Scope
+from reporting.models import Target
 
 
 def _unit(request: HttpRequest, unit_id: int | None) -> AdministrativeUnit:
@@ -195,3 +197,27 @@ def export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResp
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404
     return exports.response(data, table, fmt)
+
+
+TARGET_LABELS = {
+    "on_time_rate": _lazy("Resolved early or on time"),
+    "online_rate": _lazy("Received online"),
+    "satisfaction_rate": _lazy("Satisfied applicants"),
+    "digitization_rate": _lazy("Digitised at reception"),
+    "online_payment_rate": _lazy("Fees paid online"),
+    "postal_return_rate": _lazy("Results returned by post"),
+    "late_rate": _lazy("Resolved late (lower is better)"),
+}
+
+
+@login_required
+def targets(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Chỉ tiêu: the manager sets the targets the dashboard colours against."""
+    unit = _unit(request, unit_id)
+    current = dict(Target.objects.filter(unit=unit).values_list("indicator", "value"))
+    form = TargetsForm(request.POST or None, labels=TARGET_LABELS, initial_values=current)
+    if request.method == "POST" and form.is_valid():
+        changed = services.targets_set(unit=unit, values=form.cleaned_data, actor=request.user)
+        messages.success(request, _("%(count)d targets saved.") % {"count": changed})
+        return redirect("reporting:unit", unit_id=unit.pk)
+    return render(request, "reporting/targets.html", {"unit": unit, "form": form})

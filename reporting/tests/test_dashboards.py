@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from portal.models import AuditEvent
 from portal.roles import Role
 from procedures.models import Assignment
 from reporting import snapshots
@@ -135,3 +136,35 @@ def test_exports_carry_the_dashboard_figures(client: Client, office, manager, re
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert client.get(f"{base}/secrets.csv", PERIOD).status_code == 404
+
+
+def test_a_manager_sets_targets_and_the_dashboard_colours_against_them(
+    client: Client, office, manager, refreshed
+) -> None:
+    client.force_login(manager)
+    url = f"/reporting/units/{office.unit.pk}/targets/"
+
+    refused = client.post(url, {"on_time_rate": "150", "online_rate": "40"})
+    assert refused.status_code == 200
+    assert Target.objects.count() == 0
+
+    saved = client.post(url, {"on_time_rate": "55", "online_rate": "", "late_rate": "10"})
+    assert saved.status_code == 302
+    assert sorted(Target.objects.values_list("indicator", "value", "lower_is_better")) == [
+        ("late_rate", 10, True),
+        ("on_time_rate", 55, False),
+    ]
+    assert AuditEvent.objects.filter(event="reporting.targets_set").count() == 1
+    text = text_of(client.get(f"/reporting/units/{office.unit.pk}/", PERIOD).content.decode())
+    assert "đạt chỉ tiêu (chỉ tiêu 55,00 %)" in text  # 60 % on time
+
+
+def test_another_communes_manager_cannot_set_targets_here(client: Client, office, refreshed):
+    other = UserFactory(username="quanly.quangphu")
+    Assignment.objects.create(user=other, role=Role.MANAGER, unit=office.other_agency.unit)
+    client.force_login(other)
+
+    response = client.post(f"/reporting/units/{office.unit.pk}/targets/", {"on_time_rate": "1"})
+
+    assert response.status_code == 404
+    assert Target.objects.count() == 0
