@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from dossiers.selectors import dossier_timeliness, dossiers_visible_to
@@ -102,12 +102,12 @@ def _charts(data: selectors.Dashboard) -> dict[str, str]:
 
 
 HEADLINE = [
-    ("on_time_rate", _lazy("Resolved early or on time")),
-    ("online_rate", _lazy("Received online")),
-    ("satisfaction_rate", _lazy("Satisfied applicants")),
-    ("digitization_rate", _lazy("Digitised at reception")),
-    ("online_payment_rate", _lazy("Fees paid online")),
-    ("resolution_rate", _lazy("Resolved of those to process")),
+    ("on_time_rate", gettext_lazy("Resolved early or on time")),
+    ("online_rate", gettext_lazy("Received online")),
+    ("satisfaction_rate", gettext_lazy("Satisfied applicants")),
+    ("digitization_rate", gettext_lazy("Digitised at reception")),
+    ("online_payment_rate", gettext_lazy("Fees paid online")),
+    ("resolution_rate", gettext_lazy("Resolved of those to process")),
 ]
 
 
@@ -200,13 +200,13 @@ def export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResp
 
 
 TARGET_LABELS = {
-    "on_time_rate": _lazy("Resolved early or on time"),
-    "online_rate": _lazy("Received online"),
-    "satisfaction_rate": _lazy("Satisfied applicants"),
-    "digitization_rate": _lazy("Digitised at reception"),
-    "online_payment_rate": _lazy("Fees paid online"),
-    "postal_return_rate": _lazy("Results returned by post"),
-    "late_rate": _lazy("Resolved late (lower is better)"),
+    "on_time_rate": gettext_lazy("Resolved early or on time"),
+    "online_rate": gettext_lazy("Received online"),
+    "satisfaction_rate": gettext_lazy("Satisfied applicants"),
+    "digitization_rate": gettext_lazy("Digitised at reception"),
+    "online_payment_rate": gettext_lazy("Fees paid online"),
+    "postal_return_rate": gettext_lazy("Results returned by post"),
+    "late_rate": gettext_lazy("Resolved late (lower is better)"),
 }
 
 
