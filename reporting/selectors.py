@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from portal.models import User
 from portal.roles import Role
+from procedures.calendar import LOCAL_TIME
 from procedures.models import AdministrativeUnit
 from procedures.selectors import officer_scope
 from reporting import index766
@@ -136,8 +137,15 @@ class MonthRow:
 
 
 def monthly_indicators(scope: Scope, period: Period) -> list[MonthRow]:
-    """Each month of the period, with its own carried-over and in-progress stocks."""
-    months = month_starts(period.start, period.end)
+    """Each month of the period up to the last refresh, with its own carried-over and
+    in-progress stocks; the month still running counts overdue as of the refresh."""
+    state = RefreshState.objects.filter(pk=1).first()
+    if state is None or state.watermark is None:
+        return []
+    now = state.watermark.astimezone(LOCAL_TIME).date()
+    months = [m for m in month_starts(period.start, period.end) if m <= now]
+    if not months:
+        return []
     rows = MonthlyFlow.objects.filter(month__lte=months[-1])
     if scope.unit_ids:
         rows = rows.filter(unit_id__in=scope.unit_ids)
@@ -161,8 +169,21 @@ def monthly_indicators(scope: Scope, period: Period) -> list[MonthRow]:
         sums = {f"in_{n}": row[n] for n in FLOWS}
         sums |= {f"all_{n}": running[n] for n in STOCK_SOURCES}
         sums |= {f"before_{n}": before[n] for n in STOCK_SOURCES[:3]}
-        result.append(MonthRow(month, Indicators(_counts(sums, None))))
+        running_month = month == months[-1] and month == now.replace(day=1)
+        overdue_now = _scoped_open_overdue(scope) if running_month else None
+        result.append(MonthRow(month, Indicators(_counts(sums, overdue_now))))
     return result
+
+
+def _scoped_open_overdue(scope: Scope) -> int:
+    rows = OpenOverdue.objects.all()
+    if scope.unit_ids:
+        rows = rows.filter(unit_id__in=scope.unit_ids)
+    if scope.sector_id is not None:
+        rows = rows.filter(sector_id=scope.sector_id)
+    if scope.procedure_id is not None:
+        rows = rows.filter(procedure_id=scope.procedure_id)
+    return rows.aggregate(n=Coalesce(Sum("count"), 0))["n"]
 
 
 @dataclass(frozen=True)
