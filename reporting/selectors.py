@@ -12,6 +12,7 @@ from portal.models import User
 from portal.roles import Role
 from procedures.calendar import LOCAL_TIME
 from procedures.models import AdministrativeUnit
+from procedures.search import fold
 from procedures.selectors import officer_scope
 from reporting import index766
 from reporting.index766 import GroupScore
@@ -89,8 +90,9 @@ def children_indicators(
         unit.children.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
             Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
-        ).order_by("name")
+        )
     )
+    children.sort(key=lambda child: fold(child.name))  # alphabetical, diacritics aside
     if not children:
         return []
     owner: dict[int, int] = {child.pk: child.pk for child in children}
