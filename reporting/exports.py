@@ -11,16 +11,43 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from openpyxl import Workbook
 
-from reporting.indicators import COUNT_NAMES, RATES
-from reporting.selectors import Dashboard
+from portal.models import User
+from reporting.indicators import COUNT_NAMES, RATES, Scope
+from reporting.officers import officer_satisfaction
+from reporting.selectors import Dashboard, overdue_dossiers
 
-TABLES = ("units", "months", "summary")
+TABLES = ("units", "months", "summary", "officers", "overdue")
 FORMATS = ("csv", "xlsx")
 COLUMNS = [*COUNT_NAMES, *RATES]
 
 
-def rows(data: Dashboard, table: str) -> Iterator[list[object]]:
-    """The header, then one row per unit, per month, or the unit itself."""
+def rows(data: Dashboard, table: str, user: User | None = None) -> Iterator[list[object]]:
+    """The header, then one row per unit, month, officer or overdue dossier, or the unit."""
+    scope = Scope.of_unit(data.unit, sector_id=data.sector_id)
+    if table == "officers":
+        yield ["officer", "role", "evaluations", "satisfied", "dissatisfied", "satisfaction_rate"]
+        for row in officer_satisfaction(scope, data.period):
+            yield [
+                row.officer.username,
+                row.role,
+                row.evaluations,
+                row.satisfied,
+                row.dissatisfied,
+                row.satisfaction_rate,
+            ]
+        return
+    if table == "overdue":
+        yield ["code", "procedure_code", "agency_code", "received_at", "due_at", "status"]
+        for dossier in overdue_dossiers(user, data.unit).iterator(chunk_size=2000):
+            yield [
+                dossier.code,
+                dossier.procedure.code,
+                dossier.agency.code,
+                dossier.received_at.isoformat(),
+                dossier.due_at.isoformat(),
+                dossier.status,
+            ]
+        return
     if table == "units":
         yield ["unit_code", "unit_name", *COLUMNS]
         for row in data.children:
@@ -55,21 +82,21 @@ class _Echo:
         return value
 
 
-def response(data: Dashboard, table: str, fmt: str) -> HttpResponse:
+def response(data: Dashboard, table: str, fmt: str, user: User) -> HttpResponse:
     disposition = f'attachment; filename="{_filename(data, table, fmt)}"'
     if fmt == "csv":
         writer = csv.writer(_Echo())
 
         def stream() -> Iterator[str]:
             yield "\ufeff"  # so that spreadsheet programs read UTF-8
-            for row in rows(data, table):
+            for row in rows(data, table, user):
                 yield writer.writerow(["" if v is None else v for v in row])
 
         reply = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(table)
-        for row in rows(data, table):
+        for row in rows(data, table, user):
             sheet.append(row)
         buffer = io.BytesIO()
         book.save(buffer)

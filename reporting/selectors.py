@@ -7,7 +7,9 @@ from datetime import date
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from dossiers.selectors import dossiers_visible_to
 from portal.models import User
 from portal.roles import Role
 from procedures.calendar import LOCAL_TIME
@@ -264,4 +266,20 @@ def dashboard(
         refreshed_at=state.watermark if state else None,
         index_version=index_version,
         index=index,
+    )
+
+
+def overdue_dossiers(user: User, unit: AdministrativeUnit) -> QuerySet:
+    """Dossiers of the unit and below, open and past their due time now, most overdue
+    first (live, not from the snapshot), among those the user may see."""
+    return (
+        dossiers_visible_to(user)
+        .filter(
+            pk__in=Scope.of_unit(unit).dossiers().values("pk"),
+            processing_ended_at__isnull=True,
+            withdrawn_at__isnull=True,
+            due_at__lt=timezone.now(),
+        )
+        .select_related("procedure", "agency")
+        .order_by("due_at")
     )

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -18,6 +17,7 @@ from reporting import charts, exports, selectors, services
 from reporting.forms import PeriodForm, TargetsForm
 from reporting.indicators import RATES, Scope
 from reporting.models import Target
+from reporting.officers import officer_satisfaction
 
 
 def _unit(request: HttpRequest, unit_id: int | None) -> AdministrativeUnit:
@@ -152,19 +152,29 @@ def report(request: HttpRequest, unit_id: int) -> HttpResponse:
 def overdue(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The dossiers of the unit open and overdue now, most overdue first (live)."""
     unit = _unit(request, unit_id)
-    dossiers = (
-        dossiers_visible_to(request.user)
-        .filter(
-            pk__in=Scope.of_unit(unit).dossiers().values("pk"),
-            processing_ended_at__isnull=True,
-            withdrawn_at__isnull=True,
-            due_at__lt=timezone.now(),
-        )
-        .select_related("procedure", "agency")
-        .order_by("due_at")
-    )
+    dossiers = selectors.overdue_dossiers(request.user, unit)
     page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     return render(request, "reporting/overdue.html", {"unit": unit, "page": page})
+
+
+@require_GET
+@login_required
+def officers(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Satisfaction per officer of the unit and the units below, for the period."""
+    unit = _unit(request, unit_id)
+    form = PeriodForm(request.GET or None)
+    rows = officer_satisfaction(Scope.of_unit(unit), form.period())
+    return render(
+        request,
+        "reporting/officers.html",
+        {
+            "unit": unit,
+            "form": form,
+            "period": form.period(),
+            "rows": rows,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -196,7 +206,7 @@ def export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResp
     _, data = _dashboard(request, unit_id)
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404
-    return exports.response(data, table, fmt)
+    return exports.response(data, table, fmt, request.user)
 
 
 TARGET_LABELS = {

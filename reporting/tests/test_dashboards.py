@@ -174,3 +174,37 @@ def test_another_communes_manager_cannot_set_targets_here(client: Client, office
 
     assert response.status_code == 404
     assert Target.objects.count() == 0
+
+
+def test_satisfaction_per_officer_and_its_export(client: Client, office, manager, refreshed):
+    from dossiers.models import Evaluation
+
+    Evaluation.objects.filter(dossier=refreshed["C"]).update(
+        reception_officer=office.reception, processing_officer=office.processing
+    )
+    Evaluation.objects.filter(dossier=refreshed["D"]).update(reception_officer=office.reception)
+    client.force_login(manager)
+    base = f"/reporting/units/{office.unit.pk}"
+
+    text = text_of(client.get(f"{base}/officers/", PERIOD).content.decode())
+    reply = client.get(f"{base}/officers.csv", PERIOD)
+    table = list(csv.reader(io.StringIO(b"".join(reply.streaming_content).decode("utf-8-sig"))))
+
+    assert f"{office.reception.full_name} tiếp nhận 2 50,00 % 1" in text
+    assert f"{office.processing.full_name} xử lý 1 100,00 % 0" in text
+    assert table == [
+        ["officer", "role", "evaluations", "satisfied", "dissatisfied", "satisfaction_rate"],
+        ["tiepnhan", "reception", "2", "1", "1", "50.0"],
+        ["thuly", "processing", "1", "1", "0", "100.0"],
+    ]
+
+
+def test_the_overdue_list_exports_without_personal_data(client: Client, office, manager, refreshed):
+    client.force_login(manager)
+
+    reply = client.get(f"/reporting/units/{office.unit.pk}/overdue.csv", PERIOD)
+    table = list(csv.reader(io.StringIO(b"".join(reply.streaming_content).decode("utf-8-sig"))))
+
+    assert table[0] == ["code", "procedure_code", "agency_code", "received_at", "due_at", "status"]
+    assert len(table) == 5
+    assert all(row[2] == "H56.HT" for row in table[1:])
