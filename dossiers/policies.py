@@ -9,6 +9,7 @@ APPLICANT = "applicant"
 RECEPTION = "reception"  # reception officer of the dossier's reception point
 PROCESSING = "processing"  # processing officer or leader of the competent agency
 LEADER = "leader"  # leader of the competent agency: approves and signs
+POSTAL = "postal"  # the postal partner serving the reception point, for postal dossiers
 
 ALLOWED: dict[str, frozenset[str]] = {
     "submit": frozenset({APPLICANT}),
@@ -24,10 +25,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "apologise": frozenset({PROCESSING}),
     "stop": frozenset({LEADER}),
     "complete": frozenset({LEADER}),
-    "return_result": frozenset({RECEPTION}),
+    "return_result": frozenset({RECEPTION, POSTAL}),
     # On the applicant's request: online by the applicant, on paper at the counter.
     "withdraw": frozenset({APPLICANT, RECEPTION}),
-    "view": frozenset({APPLICANT, RECEPTION, PROCESSING}),
+    "view": frozenset({APPLICANT, RECEPTION, PROCESSING, POSTAL}),
+    "submit_by_post": frozenset({POSTAL}),
 }
 
 
@@ -47,6 +49,14 @@ def capacities(user: User | None, dossier: Dossier) -> set[str]:
         found.add(PROCESSING)
     if dossier.agency_id in officer_scope(user=user, role=Role.UNIT_LEADER).agency_ids:
         found |= {PROCESSING, LEADER}
+    # Decision 45/2016: the partner carries dossiers in and results out, nothing else.
+    by_post = dossier.channel == "postal" or dossier.result_delivery == "postal"
+    if (
+        by_post
+        and dossier.reception_point_id
+        in officer_scope(user=user, role=Role.POSTAL_PARTNER).reception_point_ids
+    ):
+        found.add(POSTAL)
     return found
 
 

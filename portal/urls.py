@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
 from procedures import urls as procedure_urls
+from reception import urls as reception_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("dossiers/", include("dossiers.urls")),
     path("reporting/", include("reporting.urls")),
     path("api/v1/", include((procedure_urls.api_urlpatterns, "catalogue-api"))),
+    path("api/v1/postal/", include((reception_urls.postal_api_urlpatterns, "postal-api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

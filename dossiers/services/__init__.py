@@ -9,6 +9,7 @@ from dossiers.services.intake import (
     dossier_reject,
     dossier_request_supplement_at_intake,
     dossier_submit,
+    dossier_submit_by_post,
 )
 from dossiers.services.interconnection import dossier_receive_interconnected
 from dossiers.services.processing import (
@@ -43,6 +44,7 @@ __all__ = [
     "dossier_return_result",
     "dossier_stop",
     "dossier_submit",
+    "dossier_submit_by_post",
     "dossier_supplement",
     "dossier_transfer",
     "dossier_withdraw",

@@ -12,6 +12,7 @@ from dossiers import codes, policies
 from dossiers.models import Channel, Dossier, Pause, Status
 from dossiers.services import notifications
 from dossiers.services.common import calendar_of, locked, record, time_limit
+from portal import audit
 from portal.models import User
 from procedures import deadlines
 from procedures.calendar import LOCAL_TIME
@@ -187,6 +188,43 @@ def dossier_receive_at_counter(
     )
     notifications.queue_for_applicant(dossier, "received")
     return Reception(dossier, secret)
+
+
+@transaction.atomic
+def dossier_submit_by_post(
+    *,
+    partner: User,
+    procedure: Procedure,
+    agency: Agency,
+    reception_point: ReceptionPoint,
+    applicant: Applicant,
+    **fields: object,
+) -> Dossier:
+    """Nộp hồ sơ qua bưu chính công ích (Decision 45/2016): the postal partner collected
+    and sealed the dossier; it waits for reception like an online one."""
+    if not procedure.postal_intake:
+        raise ValidationError({"procedure": f"{procedure.code} is not received by post"})
+    dossier = _new_dossier(
+        procedure=procedure,
+        agency=agency,
+        reception_point=reception_point,
+        channel=Channel.POSTAL,
+        applicant=applicant,
+        status=Status.SUBMITTED,
+        **fields,
+    )
+    if not policies.can(partner, "submit_by_post", dossier):
+        raise PermissionDenied("this partner does not serve the reception point")
+    dossier.submitted_at = timezone.now()
+    dossier.version += 1
+    dossier.save()
+    audit.record(
+        actor=partner,
+        event="dossiers.submitted",
+        target=dossier,
+        data={"from": None, "to": Status.SUBMITTED, "channel": Channel.POSTAL},
+    )
+    return dossier
 
 
 @transaction.atomic
