@@ -30,9 +30,14 @@ def allocate_code(*, agency: Agency, day: date) -> str:
     the counter row stays locked until it commits, so numbers are consecutive and never
     shared, and a rolled-back reception gives its number back."""
     sequence, _ = CodeSequence.objects.select_for_update().get_or_create(agency=agency, day=day)
-    sequence.last += 1
+    while True:
+        sequence.last += 1
+        code = f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+        # Imported dossiers carry codes the counter never gave: step over them.
+        if not Dossier.objects.filter(code=code).exists():
+            break
     sequence.save(update_fields=["last"])
-    return f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+    return code
 
 
 def secret_hash(dossier: Dossier, secret: str) -> str:

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dossiers.models import Dossier
+from dossiers.models import Dossier, Status
 from dossiers.services.common import calendar_of
 from portal.models import User
 from portal.roles import Role
@@ -19,17 +20,21 @@ def dossiers_visible_to(user: User | None) -> QuerySet[Dossier]:
     their units with all descendants. Nobody sees another unit's dossiers."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
-    visible = Q(applicant=user)
+    officers = Q()
     reception = officer_scope(user=user, role=Role.RECEPTION_OFFICER)
     if reception.reception_point_ids:
-        visible |= Q(reception_point_id__in=reception.reception_point_ids)
+        officers |= Q(reception_point_id__in=reception.reception_point_ids)
     for role in (Role.PROCESSING_OFFICER, Role.UNIT_LEADER):
         scope = officer_scope(user=user, role=role)
         if scope.agency_ids:
-            visible |= Q(agency_id__in=scope.agency_ids)
+            officers |= Q(agency_id__in=scope.agency_ids)
     managed = officer_scope(user=user, role=Role.MANAGER)
     if managed.unit_ids:
-        visible |= Q(unit_id__in=managed.unit_ids)
+        officers |= Q(unit_id__in=managed.unit_ids)
+    # A draft is the applicant's alone until it is sent.
+    visible = Q(applicant=user)
+    if officers:
+        visible |= officers & ~Q(status=Status.DRAFT)
     return Dossier.objects.filter(visible)
 
 
@@ -44,4 +49,6 @@ def dossier_timeliness(dossier: Dossier, *, now: datetime | None = None) -> str 
             dossier.processing_ended_at, dossier.due_at, dossier.supplement_count
         )
     at = dossier.paused_at or now or timezone.now()
-    return deadlines.timeliness_in_progress(calendar_of(dossier), at, dossier.due_at)
+    return deadlines.timeliness_in_progress(
+        calendar_of(dossier), at, dossier.due_at, settings.DUE_SOON_WORKING_DAYS
+    )

@@ -171,6 +171,8 @@ ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": 
 vars().update(
     env.dj_email_url("EMAIL_URL", default="console://" if DEBUG else "smtp://localhost:25")
 )
+# RULES.md §5: "due soon" within this many working days of the due time.
+DUE_SOON_WORKING_DAYS = env.float("DUE_SOON_WORKING_DAYS", default=1)
 SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.sms.LoggingSmsBackend")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=12)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng dịch vụ công <noreply@localhost>")

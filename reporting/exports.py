@@ -38,7 +38,9 @@ def rows(data: Dashboard, table: str, user: User | None = None) -> Iterator[list
         return
     if table == "overdue":
         yield ["code", "procedure_code", "agency_code", "received_at", "due_at", "status"]
-        for dossier in overdue_dossiers(user, data.unit).iterator(chunk_size=2000):
+        for dossier in overdue_dossiers(user, data.unit, sector_id=data.sector_id).iterator(
+            chunk_size=2000
+        ):
             yield [
                 dossier.code,
                 dossier.procedure.code,

@@ -269,13 +269,15 @@ def dashboard(
     )
 
 
-def overdue_dossiers(user: User, unit: AdministrativeUnit) -> QuerySet:
+def overdue_dossiers(
+    user: User, unit: AdministrativeUnit, *, sector_id: int | None = None
+) -> QuerySet:
     """Dossiers of the unit and below, open and past their due time now, most overdue
     first (live, not from the snapshot), among those the user may see."""
     return (
         dossiers_visible_to(user)
         .filter(
-            pk__in=Scope.of_unit(unit).dossiers().values("pk"),
+            pk__in=Scope.of_unit(unit, sector_id=sector_id).dossiers().values("pk"),
             processing_ended_at__isnull=True,
             withdrawn_at__isnull=True,
             due_at__lt=timezone.now(),

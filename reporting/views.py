@@ -152,7 +152,10 @@ def report(request: HttpRequest, unit_id: int) -> HttpResponse:
 def overdue(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The dossiers of the unit open and overdue now, most overdue first (live)."""
     unit = _unit(request, unit_id)
-    dossiers = selectors.overdue_dossiers(request.user, unit)
+    sector = PeriodForm(request.GET or None).chosen_sector()
+    dossiers = selectors.overdue_dossiers(
+        request.user, unit, sector_id=sector.pk if sector else None
+    )
     page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
     return render(request, "reporting/overdue.html", {"unit": unit, "page": page})
 
@@ -163,7 +166,9 @@ def officers(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Satisfaction per officer of the unit and the units below, for the period."""
     unit = _unit(request, unit_id)
     form = PeriodForm(request.GET or None)
-    rows = officer_satisfaction(Scope.of_unit(unit), form.period())
+    sector = form.chosen_sector()
+    scope = Scope.of_unit(unit, sector_id=sector.pk if sector else None)
+    rows = officer_satisfaction(scope, form.period())
     return render(
         request,
         "reporting/officers.html",

@@ -3,6 +3,7 @@ tell the officers who hold them, once per change."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,13 +26,17 @@ def dossiers_mark_deadlines(*, batch: int = 500) -> dict[str, int]:
     now = timezone.now()
     candidates = (
         Dossier.objects.filter(status__in=RUNNING, due_at__isnull=False)
+        # An interconnected parent follows its members, whose own clocks are watched.
+        .exclude(interconnection_group__isnull=False, parent__isnull=True)
         .filter(Q(due_at__lte=now + LOOKAHEAD) | ~Q(deadline_alert=""))
         .select_related("reception_point", "unit", "agency", "procedure")
         .order_by("due_at")
     )
     changed = {DeadlineAlert.DUE_SOON: 0, DeadlineAlert.OVERDUE: 0, DeadlineAlert.NONE: 0}
     for dossier in candidates.iterator(chunk_size=batch):
-        timeliness = deadlines.timeliness_in_progress(calendar_of(dossier), now, dossier.due_at)
+        timeliness = deadlines.timeliness_in_progress(
+            calendar_of(dossier), now, dossier.due_at, settings.DUE_SOON_WORKING_DAYS
+        )
         alert = {
             Timeliness.OVERDUE: DeadlineAlert.OVERDUE,
             Timeliness.DUE_SOON: DeadlineAlert.DUE_SOON,
@@ -39,9 +44,10 @@ def dossiers_mark_deadlines(*, batch: int = 500) -> dict[str, int]:
         if alert == dossier.deadline_alert:
             continue
         with transaction.atomic():
-            updated = Dossier.objects.filter(pk=dossier.pk, status__in=RUNNING).update(
-                deadline_alert=alert
-            )
+            # Compare and set: two overlapping runs cannot both notify.
+            updated = Dossier.objects.filter(
+                pk=dossier.pk, status__in=RUNNING, deadline_alert=dossier.deadline_alert
+            ).update(deadline_alert=alert)
             if updated and alert:
                 notifications.queue_for_officers(dossier, alert, responsible_officers(dossier))
         changed[alert] += updated

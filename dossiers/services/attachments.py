@@ -86,7 +86,12 @@ def attachment_add(
     )
     capacities = policies.capacities(actor, dossier)
     applicant_may = policies.APPLICANT in capacities and dossier.status in APPLICANT_STATES
-    officer_may = policies.RECEPTION in capacities and dossier.status not in TERMINAL
+    # A draft is the applicant's alone until it is sent.
+    officer_may = (
+        policies.RECEPTION in capacities
+        and dossier.status not in TERMINAL
+        and dossier.status != Status.DRAFT
+    )
     if not (applicant_may or officer_may):
         raise PermissionDenied("you may not add papers to this dossier now")
     component = _component(dossier, component_id)
@@ -110,6 +115,10 @@ def attachment_add(
     attachment.file.save(f"{attachment.pk}.{extension}", upload, save=False)
     try:
         attachment.save()
+        if attachment.digitized and not dossier.digitized:
+            # Số hóa khi tiếp nhận: what the digitisation indicator counts (RULES.md §6).
+            dossier.digitized = True
+            dossier.save(update_fields=["digitized", "updated_at"])
         audit.record(
             actor=actor,
             event="dossiers.attachment_added",

@@ -97,7 +97,9 @@ def follow_children(parent_id: object, *, actor: User | None) -> None:
     """Lock order is child then parent everywhere, so members acted on at once queue up
     here instead of deadlocking."""
     parent = Dossier.objects.select_for_update(of=("self",)).get(pk=parent_id)
-    children = list(parent.children.values_list("status", "processing_ended_at", "returned_at"))
+    children = list(
+        parent.children.values_list("status", "processing_ended_at", "returned_at", "withdrawn_at")
+    )
     status = derived_status([child[0] for child in children])
     if status == parent.status:
         return
@@ -111,6 +113,8 @@ def follow_children(parent_id: object, *, actor: User | None) -> None:
         else None
     )
     parent.returned_at = max(returned) if status == Status.RETURNED and returned else None
+    withdrawn = [child[3] for child in children if child[3] is not None]
+    parent.withdrawn_at = max(withdrawn) if status == Status.WITHDRAWN and withdrawn else None
     parent.version += 1
     parent.save()
     audit.record(

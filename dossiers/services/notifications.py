@@ -4,10 +4,12 @@ a periodic sweep sends what a dead broker never delivered. Nothing is dropped.""
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -34,6 +36,8 @@ OFFICER_KINDS = {
     "overdue": _("Dossier %(code)s is overdue"),
 }
 MAX_ATTEMPTS = settings.NOTIFICATION_MAX_ATTEMPTS
+# Longer than the longest backoff between two attempts (dossiers.tasks: one hour).
+RETRY_CHAIN_SILENCE = timedelta(hours=2)
 
 
 def queue_for_applicant(dossier: Dossier, kind: str) -> list[Notification]:
@@ -125,6 +129,7 @@ def notification_send(*, notification_id: str) -> str:
         if notification is None:
             return "nothing to send"
         notification.attempts += 1
+        notification.last_attempt_at = timezone.now()
         try:
             _deliver(notification)
         except Exception as exc:
@@ -136,7 +141,9 @@ def notification_send(*, notification_id: str) -> str:
             notification.status = Notification.Status.SENT
             notification.sent_at = timezone.now()
             notification.last_error = ""
-        notification.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        notification.save(
+            update_fields=["attempts", "last_attempt_at", "status", "sent_at", "last_error"]
+        )
     if error is not None and notification.status == Notification.Status.PENDING:
         raise DeliveryError(str(error)) from error
     return notification.status
@@ -157,12 +164,16 @@ def _deliver(notification: Notification) -> None:
 
 
 def notifications_sweep(*, older_than_seconds: int = 120) -> int:
-    """Re-enqueue pending notifications the broker may never have received."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    """Re-enqueue what the broker may have lost: notifications never tried, and those whose
+    retry chain went quiet for longer than the longest backoff. A notification Celery is
+    still retrying is left alone, or each sweep would spend one of its attempts."""
+    now = timezone.now()
+    never_tried = Q(attempts=0, created_at__lt=now - timedelta(seconds=older_than_seconds))
+    chain_lost = Q(attempts__gt=0, last_attempt_at__lt=now - RETRY_CHAIN_SILENCE)
     ids = [
         str(pk)
         for pk in Notification.objects.filter(
-            status=Notification.Status.PENDING, created_at__lt=cutoff
+            never_tried | chain_lost, status=Notification.Status.PENDING
         ).values_list("pk", flat=True)[:1000]
     ]
     enqueue(ids)
