@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from dossiers.models import Channel, Dossier, Evaluation, ResultDelivery
+from dossiers.models import Channel, Dossier, Evaluation, Pause, ResultDelivery
 from procedures.calendar import LOCAL_TIME
 from procedures.models import AdministrativeUnit, OnlineLevel
 from procedures.selectors import unit_with_descendant_ids
@@ -183,6 +183,27 @@ def with_days(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     )
 
 
+def overdue_at(dossiers: QuerySet[Dossier], moment: datetime) -> QuerySet[Dossier]:
+    """Those overdue at `moment` by the due time in force then: a later pause moved the
+    due time, so before it the due time was that pause's `due_before`; a dossier paused
+    at `moment` keeps the value it had when paused (RULES.md §5)."""
+    processing = Pause.objects.filter(dossier=OuterRef("pk"), stage=Pause.Stage.PROCESSING)
+    later = processing.filter(requested_at__gt=moment).order_by("requested_at")
+    current = processing.filter(requested_at__lte=moment).filter(
+        Q(resumed_at__isnull=True) | Q(resumed_at__gt=moment)
+    )
+    return dossiers.annotate(
+        due_then=Coalesce(Subquery(later.values("due_before")[:1]), F("due_at")),
+        paused_then=Exists(current),
+        late_when_paused=Exists(current.filter(requested_at__gt=F("due_before"))),
+    ).filter(Q(paused_then=False, due_then__lt=moment) | Q(late_when_paused=True))
+
+
+def paused_overdue(dossiers: QuerySet[Dossier], moment: datetime) -> int:
+    """Overdue at `moment` among dossiers that were ever paused (a few: row by row)."""
+    return overdue_at(dossiers, moment).count()
+
+
 def compute(scope: Scope, period: Period, *, now: datetime | None = None) -> Indicators:
     """Live, from the dossiers: two aggregate queries (dossiers, evaluations) whatever
     their number. Dashboards read the same figures from reporting.snapshots."""
@@ -203,10 +224,14 @@ def compute(scope: Scope, period: Period, *, now: datetime | None = None) -> Ind
         "carried_over": carried,
         "withdrawn": Q(withdrawn_at__gte=start, withdrawn_at__lt=end),
         "in_progress": open_at_end,
-        "in_progress_overdue": open_at_end & Q(due_at__lt=reference),
+        # Never paused: the due time has not moved.
+        "in_progress_overdue": open_at_end & Q(pause_count=0, due_at__lt=reference),
     }
     counts = with_days(scope.dossiers()).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    )
+    counts["in_progress_overdue"] += paused_overdue(
+        scope.dossiers().filter(open_at_end, pause_count__gt=0), reference
     )
     counts["to_process"] = counts["received"] + counts["carried_over"]
     counts["in_progress_within_deadline"] = counts["in_progress"] - counts["in_progress_overdue"]

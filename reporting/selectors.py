@@ -18,7 +18,7 @@ from procedures.search import fold
 from procedures.selectors import officer_scope
 from reporting import index766
 from reporting.index766 import GroupScore
-from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope
+from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope, overdue_at
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
 from reporting.snapshots import indicators as snapshot_indicators
 from reporting.snapshots import month_starts
@@ -274,14 +274,13 @@ def overdue_dossiers(
 ) -> QuerySet:
     """Dossiers of the unit and below, open and past their due time now, most overdue
     first (live, not from the snapshot), among those the user may see."""
+    open_now = dossiers_visible_to(user).filter(
+        pk__in=Scope.of_unit(unit, sector_id=sector_id).dossiers().values("pk"),
+        processing_ended_at__isnull=True,
+        withdrawn_at__isnull=True,
+    )
     return (
-        dossiers_visible_to(user)
-        .filter(
-            pk__in=Scope.of_unit(unit, sector_id=sector_id).dossiers().values("pk"),
-            processing_ended_at__isnull=True,
-            withdrawn_at__isnull=True,
-            due_at__lt=timezone.now(),
-        )
+        overdue_at(open_now, timezone.now())
         .select_related("procedure", "agency")
         .order_by("due_at")
     )

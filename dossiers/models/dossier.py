@@ -174,6 +174,9 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     supplement_count = models.PositiveSmallIntegerField(
         _("supplement requests during processing"), default=0
     )
+    # Pauses of the clock during processing (supplements and financial obligations): the
+    # indicators look at the pause history only for dossiers that have one.
+    pause_count = models.PositiveSmallIntegerField(default=0, editable=False)
     processing_ended_at = models.DateTimeField(_("processing ended"), null=True, blank=True)
     returned_at = models.DateTimeField(_("result returned"), null=True, blank=True)
     returned_by = models.ForeignKey(

@@ -138,6 +138,7 @@ def _pause(
 ) -> Pause:
     now = timezone.now()
     dossier.paused_at = now
+    dossier.pause_count += 1
     return Pause.objects.create(
         dossier=dossier,
         kind=kind,
