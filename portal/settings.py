@@ -173,6 +173,8 @@ vars().update(
 )
 # RULES.md §5: "due soon" within this many working days of the due time.
 DUE_SOON_WORKING_DAYS = env.float("DUE_SOON_WORKING_DAYS", default=1)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=3)  # failed deliveries in a row
 SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.sms.LoggingSmsBackend")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=12)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng dịch vụ công <noreply@localhost>")
@@ -198,6 +200,7 @@ CELERY_BEAT_SCHEDULE = {
     # Notifications whose hand-off to the broker failed (Redis down at commit).
     "sweep-notifications": {"task": "dossiers.tasks.sweep_notifications", "schedule": 120.0},
     "mark-deadlines": {"task": "dossiers.tasks.mark_deadlines", "schedule": 15 * 60.0},
+    "collect-webhooks": {"task": "reception.tasks.collect_webhooks", "schedule": 60.0},
     # Indicator snapshots: changed dossiers soon after, everything every night.
     "refresh-snapshots-changed": {
         "task": "reporting.tasks.refresh_snapshots_changed",

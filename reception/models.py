@@ -174,3 +174,12 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.client_id} ({self.status})"
+
+
+class WebhookCursor(models.Model):
+    """One row: the last audit event turned into webhook deliveries."""
+
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.last_event_id)
