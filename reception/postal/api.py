@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -26,6 +27,11 @@ from reception.postal.auth import (
 )
 
 assert schema.PartnerKeyScheme  # registers the security scheme with drf-spectacular
+ERROR = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="JSON naming each field in error with its reasons, or `detail`.",
+)
+ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 429: ERROR}
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -87,14 +93,10 @@ class PickupApi(PartnerApi, APIView):
     required_scope = "pickups:create"
 
     class PickupInput(serializers.Serializer):
-        procedure = serializers.SlugRelatedField(
-            slug_field="code",
-            queryset=Procedure.objects.all(),
-            help_text="National procedure code, e.g. 1.001193",
+        procedure = serializers.CharField(
+            max_length=16, help_text="National procedure code, e.g. 1.001193"
         )
-        reception_point = serializers.SlugRelatedField(
-            slug_field="code", queryset=ReceptionPoint.objects.all()
-        )
+        reception_point = serializers.CharField(max_length=40)
         agency = serializers.CharField(
             required=False, allow_blank=True, help_text="Identifier code; optional if only one"
         )
@@ -113,12 +115,19 @@ class PickupApi(PartnerApi, APIView):
         )
         picked_up_at = serializers.DateTimeField(required=False)
 
-        def validate_procedure(self, procedure: Procedure) -> Procedure:
-            if not Procedure.objects.public(timezone.localdate()).filter(pk=procedure.pk).exists():
+        def validate_procedure(self, code: str) -> Procedure:
+            procedure = Procedure.objects.public(timezone.localdate()).filter(code=code).first()
+            if procedure is None:
                 raise serializers.ValidationError("not a procedure in force")
             if not procedure.postal_intake:
                 raise serializers.ValidationError("this procedure is not received by post")
             return procedure
+
+        def validate_reception_point(self, code: str) -> ReceptionPoint:
+            point = ReceptionPoint.objects.filter(code=code).first()
+            if point is None:
+                raise serializers.ValidationError("unknown reception point")
+            return point
 
     class PickupOutput(serializers.Serializer):
         dossier = DossierOutput()
@@ -128,7 +137,7 @@ class PickupApi(PartnerApi, APIView):
         tags=["postal"],
         parameters=[IDEMPOTENCY],
         request=PickupInput,
-        responses={201: PickupOutput},
+        responses={201: PickupOutput, 409: ERROR, **ERRORS},
         examples=[
             OpenApiExample(
                 "Birth registration collected at home",
@@ -203,7 +212,7 @@ class ShipmentEventApi(PartnerApi, APIView):
         tags=["postal"],
         parameters=[IDEMPOTENCY],
         request=ShipmentEventInput,
-        responses={201: ShipmentEventOutput},
+        responses={201: ShipmentEventOutput, 409: ERROR, **ERRORS},
     )
     @idempotent
     def post(self, request: Request, bill_number: str) -> Response:
@@ -243,6 +252,7 @@ class ResultListApi(PartnerApi, generics.ListAPIView):
         parameters=[
             OpenApiParameter("reception_point", str, description="Only this reception point")
         ],
+        responses={200: ResultOutput(many=True), **ERRORS},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
@@ -266,7 +276,7 @@ class DeliveryApi(PartnerApi, APIView):
         tags=["postal"],
         parameters=[IDEMPOTENCY],
         request=DeliveryInput,
-        responses={200: DossierOutput},
+        responses={200: DossierOutput, 409: ERROR, **ERRORS},
     )
     @idempotent
     def post(self, request: Request, code: str) -> Response:
@@ -289,7 +299,7 @@ class PartnerDossierApi(PartnerApi, generics.RetrieveAPIView):
     required_scope = "dossiers:read"
     serializer_class = DossierOutput
 
-    @extend_schema(tags=["postal"])
+    @extend_schema(tags=["postal"], responses={200: DossierOutput, **ERRORS})
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
