@@ -61,8 +61,14 @@ def test_postal_operations_honour_their_schema(partner_key, keep_the_test_connec
     for operation in operations:
 
         @given(case=operation.as_strategy())
+        # Derandomised: the same examples on every run, so CI is repeatable; change the
+        # seed by hand (or drop it) to explore further.
         @settings(
-            max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=60,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
         )
         def honours_the_schema(case) -> None:
             headers = {"Authorization": f"Api-Key {partner_key}"}
