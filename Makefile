@@ -21,6 +21,7 @@ run: $(STAMP)
 	mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_partner
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite; uses DATABASE_URL and REDIS_URL when they are set

@@ -39,3 +39,21 @@ def test_an_administrator_creates_a_partner_and_sees_its_key_once(client: Client
     assert new_key != key
     assert PartnerKey.objects.count() == 2
     assert PartnerKey.objects.get(prefix=key.split(".")[0]).expires_at is not None
+
+
+def test_the_demo_sandbox_partner(db) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo_partner", stdout=out)
+    key = re.search(r"API key (\S+)", out.getvalue()).group(1)
+    again = io.StringIO()
+    call_command("load_demo_partner", stdout=again)
+
+    assert again.getvalue().strip() == "buudien-sandbox: exists (use --rotate for a new key)"
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert api.get("/api/v1/postal/results/").status_code == 200
