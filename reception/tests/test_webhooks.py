@@ -123,3 +123,25 @@ def test_a_failing_receiver_is_retried_then_disabled_and_resent_by_the_admin(
         "sent",
     ]
     assert PartnerClient.objects.get(pk=client.pk).webhook_disabled_at is None
+
+
+def test_the_admin_resends_from_the_partner_list(client, api, office, papers, vnpost, receiver):
+    from tests.factories import UserFactory
+
+    received_by_post(api, office, papers, vnpost, receiver)
+    (delivery_id,) = webhooks.webhooks_collect()
+    WebhookDelivery.objects.filter(pk=delivery_id).update(status="failed", attempts=8)
+    PartnerClient.objects.filter(pk=vnpost.client.pk).update(
+        webhook_disabled_at="2026-11-25T10:00:00+07:00", webhook_failures=3
+    )
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    client.post(
+        "/admin/reception/partnerclient/",
+        {"action": "resend_webhooks", "_selected_action": [vnpost.client.pk]},
+    )
+
+    delivery = WebhookDelivery.objects.get(pk=delivery_id)
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
+    assert PartnerClient.objects.get(pk=vnpost.client.pk).webhook_disabled_at is None
+    assert client.get("/admin/reception/webhookdelivery/").status_code == 200
