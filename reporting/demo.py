@@ -2,14 +2,17 @@
 satisfaction, for demonstrations and benchmarks (manage.py generate_demo_dossiers)."""
 
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 
 from dossiers import codes
 from dossiers.models import Channel, Dossier, Evaluation, ResultDelivery, Status
+from portal.bulk import insert_rows
 from procedures import deadlines
 from procedures.calendar import LOCAL_TIME, WorkingCalendar
 from procedures.models import AdministrativeUnit, OnlineLevel, Procedure, ReceptionPoint
@@ -20,6 +23,7 @@ PROVINCIAL_SHARE = 0.15
 BATCH = 5000
 RATINGS = [("very_satisfied", 70), ("satisfied", 22), ("neutral", 5), ("dissatisfied", 2),
            ("very_dissatisfied", 1)]  # fmt: skip
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,9 @@ def _working_days(start: date, end: date, calendar: WorkingCalendar) -> list[dat
 
 def dossiers(
     count: int, *, start: date, end: date, seed: int = 766
-) -> Iterator[tuple[Dossier, Evaluation | None]]:
+) -> Iterator[tuple[Row, Row | None]]:
+    """Dossiers and their evaluations as {attname: value} rows (portal.bulk.insert_rows),
+    the same for the same seed, dates and catalogue."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     national = working_calendar()
     days = _working_days(start, end, national)
@@ -100,36 +106,37 @@ def dossiers(
             else Channel.COUNTER
         )
         fields, rating = _outcome(rng, received, due, channel, now)
-        dossier = Dossier(
-            code=f"{desk.agency_code}-{day:%y%m%d}-{offset + number + 1:07d}",
-            reference=codes.new_reference(),
-            procedure=desk.procedure,
-            procedure_version=desk.procedure.version,
-            terms=desk.terms,
-            agency_id=desk.agency_id,
-            unit_id=desk.unit_id,
-            reception_point=desk.point,
-            channel=channel,
-            online_level=desk.procedure.online_level if channel == Channel.ONLINE else "",
-            legacy_level=desk.procedure.legacy_level if channel == Channel.ONLINE else None,
-            applicant_name="Người nộp thử nghiệm",
-            submitted_at=received,
-            received_at=received,
-            due_at=due,
-            digitized=rng.random() < 0.86,
-            fee_amount=desk.fee,
-            paid_online=bool(desk.fee) and channel == Channel.ONLINE and rng.random() < 0.55,
-            supplement_count=rng.choices([0, 1, 2], weights=[88, 10, 2])[0],
+        dossier = {
+            "id": uuid.uuid4(),
+            "code": f"{desk.agency_code}-{day:%y%m%d}-{offset + number + 1:07d}",
+            "reference": codes.new_reference(),
+            "procedure_id": desk.procedure.pk,
+            "procedure_version": desk.procedure.version,
+            "terms": desk.terms,
+            "agency_id": desk.agency_id,
+            "unit_id": desk.unit_id,
+            "reception_point_id": desk.point.pk,
+            "channel": channel,
+            "online_level": desk.procedure.online_level if channel == Channel.ONLINE else "",
+            "legacy_level": desk.procedure.legacy_level if channel == Channel.ONLINE else None,
+            "applicant_name": "Người nộp thử nghiệm",
+            "submitted_at": received,
+            "received_at": received,
+            "due_at": due,
+            "digitized": rng.random() < 0.86,
+            "fee_amount": desk.fee,
+            "paid_online": bool(desk.fee) and channel == Channel.ONLINE and rng.random() < 0.55,
+            "supplement_count": rng.choices([0, 1, 2], weights=[88, 10, 2])[0],
             **fields,
-        )
+        }
         evaluation = None
         if rating is not None:
-            evaluation = Evaluation(
-                dossier=dossier,
-                rating=rating,
-                channel="demo",
-                evaluated_at=dossier.returned_at + timedelta(minutes=rng.randint(1, 600)),
-            )
+            evaluation = {
+                "dossier_id": dossier["id"],
+                "rating": rating,
+                "channel": "demo",
+                "evaluated_at": fields["returned_at"] + timedelta(minutes=rng.randint(1, 600)),
+            }
         yield dossier, evaluation
 
 
@@ -172,8 +179,8 @@ def _outcome(
 def generate(count: int, *, start: date, end: date, seed: int = 766) -> int:
     """Insert `count` dossiers in batches; memory stays at one batch."""
     made = 0
-    batch: list[Dossier] = []
-    ratings: list[Evaluation] = []
+    batch: list[Row] = []
+    ratings: list[Row] = []
     for dossier, evaluation in dossiers(count, start=start, end=end, seed=seed):
         batch.append(dossier)
         if evaluation is not None:
@@ -184,8 +191,8 @@ def generate(count: int, *, start: date, end: date, seed: int = 766) -> int:
     return made + _write(batch, ratings)
 
 
-def _write(batch: list[Dossier], ratings: list[Evaluation]) -> int:
+def _write(batch: list[Row], ratings: list[Row]) -> int:
     with transaction.atomic():
-        Dossier.objects.bulk_create(batch)
-        Evaluation.objects.bulk_create(ratings)
+        insert_rows(Dossier, batch)
+        insert_rows(Evaluation, ratings)
     return len(batch)

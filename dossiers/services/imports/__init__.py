@@ -1,0 +1,49 @@
+"""Nhập hồ sơ tồn đọng: historical dossiers from a legacy one-door system (import_dossiers,
+INTERFACES.md §2), stored in the state they were recorded in. No transition runs, so no
+notification, hand-over or code allocation happens; each dossier gets one audit event."""
+
+from pathlib import Path
+
+from django.db import transaction
+
+from dossiers.services.imports.checks import Catalogue, check_dossiers
+from dossiers.services.imports.rows import (
+    BATCH_SIZE,
+    DOSSIER_COLUMNS,
+    DOSSIER_REQUIRED_COLUMNS,
+    dossier_from_row,
+)
+from dossiers.services.imports.write import write_batch
+from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary
+from portal.models import User
+
+__all__ = ["DOSSIER_COLUMNS", "dossiers_import"]
+
+
+def dossiers_import(
+    *, path: Path, update: bool = False, actor: User | None = None
+) -> ImportSummary:
+    """Nhập hồ sơ: validate the whole file, then write every dossier or none.
+
+    `unit_code` names the unit that bore the code on the local date of `received_at`
+    (codes are reused across the 2025 reform); the agency follows `Catalogue.agency`.
+    A row whose code is stored with the same data is left alone (empty due_at,
+    online_level and legacy_level are not compared: they were derived from a catalogue
+    that may have changed since); one with other data is refused, `update` or not: a
+    historical dossier is corrected in the legacy system, never rewritten here."""
+    csv_file = CsvFile(path, columns=DOSSIER_COLUMNS, required=DOSSIER_REQUIRED_COLUMNS)
+    parsed = [row for raw in csv_file.rows() if (row := dossier_from_row(raw)) is not None]
+    problems = csv_file.problems
+    catalogue = Catalogue.load(parsed)
+    problems.extend(check_dossiers(parsed, catalogue, update=update))
+    if problems:
+        raise ImportRejectedError(problems)
+
+    summary = ImportSummary(rows=len(parsed))
+    fresh = [row for row in parsed if not row.unchanged]
+    summary.unchanged = len(parsed) - len(fresh)
+    with transaction.atomic():
+        for start in range(0, len(fresh), BATCH_SIZE):
+            write_batch(fresh[start : start + BATCH_SIZE], catalogue, actor)
+    summary.created = len(fresh)
+    return summary

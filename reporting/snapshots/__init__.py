@@ -1,0 +1,151 @@
+"""Indicator snapshots: monthly flows per (unit, agency, reception point, procedure),
+rebuilt in one pass over the dossier table (reporting.snapshots.groups), and read back for
+any scope, period of whole months and filter by summing (reporting.models.MonthlyFlow)."""
+
+import time
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dossiers.models import Dossier
+from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope, compute
+from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState
+from reporting.snapshots import flows, groups
+from reporting.snapshots.groups import KEY
+
+# For the one statement that reads every dossier: PostgreSQL's default 4 MB per sort or
+# hash would spill to disk what fits in memory many times over; compiling its many
+# expressions to machine code (JIT) takes a second on each core and saves less; and the
+# leader process has enough to do gathering the workers' groups.
+SETTINGS = {"work_mem": "64MB", "jit": "off", "parallel_leader_participation": "off"}
+
+
+def _state() -> RefreshState:
+    return RefreshState.objects.select_for_update().get_or_create(pk=1)[0]
+
+
+def _tune() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for name, value in SETTINGS.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def refresh_full() -> dict[str, float]:
+    """Rebuild every snapshot row (nightly), writing only those that changed."""
+    began, now = time.monotonic(), timezone.now()
+    with transaction.atomic():
+        state = _state()  # one refresh at a time
+        _tune()
+        groups.group(Dossier.objects.all(), now)
+        flows.stage(Dossier.objects.all(), now)
+        changes = flows.replace()
+        OpenOverdue.objects.all().delete()
+        flows.write_open_overdue(now)
+        groups.drop()
+        state.full_at = state.watermark = now
+        state.duration_seconds = time.monotonic() - began
+        state.save()
+    return {**changes, "seconds": round(state.duration_seconds, 3)}
+
+
+def refresh_changed() -> dict[str, float]:
+    """Rebuild the rows of the keys whose dossiers or evaluations changed since the last
+    refresh (every few minutes)."""
+    began, now = time.monotonic(), timezone.now()
+    with transaction.atomic():
+        state = _state()
+        if state.watermark is None:
+            return refresh_full()
+        since = state.watermark
+        changed = Dossier.objects.filter(
+            Q(updated_at__gt=since) | Q(evaluation__evaluated_at__gt=since)
+        )
+        keys = set(changed.values_list(*KEY).distinct())
+        if keys:
+            mine = Q()
+            for unit, agency, point, procedure, _ in keys:
+                mine |= Q(
+                    unit_id=unit, agency_id=agency, reception_point_id=point, procedure_id=procedure
+                )
+            groups.group(Dossier.objects.filter(mine), now)
+            flows.stage(Dossier.objects.filter(mine), now)
+            MonthlyFlow.objects.filter(mine).delete()
+            flows.insert()
+            groups.drop()
+        # The overdue-now counts move with the clock, for every key.
+        OpenOverdue.objects.all().delete()
+        flows.write_open_overdue_of_all(now)
+        state.incremental_at = state.watermark = now
+        state.save()
+    return {"keys": len(keys), "seconds": round(time.monotonic() - began, 3)}
+
+
+def _scoped(rows: QuerySet, scope: Scope) -> QuerySet:
+    if scope.unit_ids:
+        rows = rows.filter(unit_id__in=scope.unit_ids)
+    if scope.agency_id is not None:
+        rows = rows.filter(agency_id=scope.agency_id)
+    if scope.reception_point_id is not None:
+        rows = rows.filter(reception_point_id=scope.reception_point_id)
+    if scope.sector_id is not None:
+        rows = rows.filter(sector_id=scope.sector_id)
+    if scope.procedure_id is not None:
+        rows = rows.filter(procedure_id=scope.procedure_id)
+    return rows
+
+
+def whole_months(period: Period) -> bool:
+    after_end = period.end.replace(day=28) + timezone.timedelta(days=4)
+    return (
+        period.start.day == 1 and (after_end - timezone.timedelta(days=after_end.day)) == period.end
+    )
+
+
+def indicators(scope: Scope, period: Period) -> Indicators:
+    """From the snapshot when the period is made of whole months and the snapshot exists;
+    live otherwise. One aggregate query over the flow rows."""
+    state = RefreshState.objects.filter(pk=1).first()
+    if not whole_months(period) or state is None or state.watermark is None:
+        return compute(scope, period)
+    first, last = period.start, period.end.replace(day=1)
+    rows = _scoped(MonthlyFlow.objects.filter(month__lte=last), scope)
+    inside, before = Q(month__gte=first), Q(month__lt=first)
+    sums = rows.aggregate(
+        **{f"in_{name}": Coalesce(Sum(name, filter=inside), 0) for name in FLOWS},
+        **{
+            f"all_{name}": Coalesce(Sum(name), 0)
+            for name in ("received", "resolved", "withdrawn", "overdue_started", "overdue_stopped")
+        },
+        **{
+            f"before_{name}": Coalesce(Sum(name, filter=before), 0)
+            for name in ("received", "resolved", "withdrawn")
+        },
+    )
+    counts = {name: sums[f"in_{name}"] for name in FLOWS if name in COUNT_NAMES}
+    counts["carried_over"] = (
+        sums["before_received"] - sums["before_resolved"] - sums["before_withdrawn"]
+    )
+    counts["to_process"] = counts["received"] + counts["carried_over"]
+    counts["in_progress"] = sums["all_received"] - sums["all_resolved"] - sums["all_withdrawn"]
+    if period.end_at > state.watermark:
+        # The period has not ended: overdue as of the last refresh.
+        overdue = _scoped(OpenOverdue.objects.all(), scope).aggregate(n=Coalesce(Sum("count"), 0))[
+            "n"
+        ]
+    else:
+        overdue = sums["all_overdue_started"] - sums["all_overdue_stopped"]
+    counts["in_progress_overdue"] = overdue
+    counts["in_progress_within_deadline"] = counts["in_progress"] - overdue
+    return Indicators({name: counts[name] for name in COUNT_NAMES})
+
+
+def month_starts(start: date, end: date) -> list[date]:
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(day)
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
