@@ -45,3 +45,16 @@ def test_overdue_follows_the_due_time_in_force(office) -> None:
     # At the end of May the late one is past its moved due time (29 May) again; the other
     # one, paused before its due time, keeps "within the deadline" while it waits.
     assert (may["in_progress"], may["in_progress_overdue"]) == (2, 1)
+
+
+def test_the_snapshot_agrees_with_paused_dossiers(office) -> None:
+    from reporting import snapshots
+
+    test_overdue_follows_the_due_time_in_force(office)
+    snapshots.refresh_full()
+    scope = Scope.of_unit(office.unit)
+
+    for month in (2, 3, 4, 5):
+        last = {2: 28, 3: 31, 4: 30, 5: 31}[month]
+        period = Period(date(2026, month, 1), date(2026, month, last))
+        assert snapshots.indicators(scope, period) == compute(scope, period), month
