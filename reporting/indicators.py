@@ -96,6 +96,21 @@ class Scope:
             dossiers = dossiers.filter(procedure_id=self.procedure_id)
         return dossiers
 
+    def snapshot_rows(self, rows: QuerySet) -> QuerySet:
+        """The same scope over snapshot rows (MonthlyFlow, OpenOverdue), which carry the
+        sector themselves."""
+        if self.unit_ids:
+            rows = rows.filter(unit_id__in=self.unit_ids)
+        if self.agency_id is not None:
+            rows = rows.filter(agency_id=self.agency_id)
+        if self.reception_point_id is not None:
+            rows = rows.filter(reception_point_id=self.reception_point_id)
+        if self.sector_id is not None:
+            rows = rows.filter(sector_id=self.sector_id)
+        if self.procedure_id is not None:
+            rows = rows.filter(procedure_id=self.procedure_id)
+        return rows
+
 
 @dataclass(frozen=True)
 class Period:

@@ -21,7 +21,7 @@ from reporting.index766 import GroupScore
 from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope, overdue_at
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
 from reporting.snapshots import indicators as snapshot_indicators
-from reporting.snapshots import month_starts
+from reporting.snapshots import month_starts, open_overdue
 
 STOCK_SOURCES = ("received", "resolved", "withdrawn", "overdue_started", "overdue_stopped")
 
@@ -150,13 +150,7 @@ def monthly_indicators(scope: Scope, period: Period) -> list[MonthRow]:
     months = [m for m in month_starts(period.start, period.end) if m <= now]
     if not months:
         return []
-    rows = MonthlyFlow.objects.filter(month__lte=months[-1])
-    if scope.unit_ids:
-        rows = rows.filter(unit_id__in=scope.unit_ids)
-    if scope.sector_id is not None:
-        rows = rows.filter(sector_id=scope.sector_id)
-    if scope.procedure_id is not None:
-        rows = rows.filter(procedure_id=scope.procedure_id)
+    rows = scope.snapshot_rows(MonthlyFlow.objects.filter(month__lte=months[-1]))
     flows = {
         row.pop("month"): row
         for row in rows.values("month").annotate(**{n: Coalesce(Sum(n), 0) for n in FLOWS})
@@ -174,20 +168,9 @@ def monthly_indicators(scope: Scope, period: Period) -> list[MonthRow]:
         sums |= {f"all_{n}": running[n] for n in STOCK_SOURCES}
         sums |= {f"before_{n}": before[n] for n in STOCK_SOURCES[:3]}
         running_month = month == months[-1] and month == now.replace(day=1)
-        overdue_now = _scoped_open_overdue(scope) if running_month else None
+        overdue_now = open_overdue(scope) if running_month else None
         result.append(MonthRow(month, Indicators(_counts(sums, overdue_now))))
     return result
-
-
-def _scoped_open_overdue(scope: Scope) -> int:
-    rows = OpenOverdue.objects.all()
-    if scope.unit_ids:
-        rows = rows.filter(unit_id__in=scope.unit_ids)
-    if scope.sector_id is not None:
-        rows = rows.filter(sector_id=scope.sector_id)
-    if scope.procedure_id is not None:
-        rows = rows.filter(procedure_id=scope.procedure_id)
-    return rows.aggregate(n=Coalesce(Sum("count"), 0))["n"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import time
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -84,18 +84,10 @@ def refresh_changed() -> dict[str, float]:
     return {"keys": len(keys), "seconds": round(time.monotonic() - began, 3)}
 
 
-def _scoped(rows: QuerySet, scope: Scope) -> QuerySet:
-    if scope.unit_ids:
-        rows = rows.filter(unit_id__in=scope.unit_ids)
-    if scope.agency_id is not None:
-        rows = rows.filter(agency_id=scope.agency_id)
-    if scope.reception_point_id is not None:
-        rows = rows.filter(reception_point_id=scope.reception_point_id)
-    if scope.sector_id is not None:
-        rows = rows.filter(sector_id=scope.sector_id)
-    if scope.procedure_id is not None:
-        rows = rows.filter(procedure_id=scope.procedure_id)
-    return rows
+def open_overdue(scope: Scope) -> int:
+    """Dossiers of the scope open and overdue at the last refresh."""
+    rows = scope.snapshot_rows(OpenOverdue.objects.all())
+    return rows.aggregate(n=Coalesce(Sum("count"), 0))["n"]
 
 
 def whole_months(period: Period) -> bool:
@@ -112,7 +104,7 @@ def indicators(scope: Scope, period: Period) -> Indicators:
     if not whole_months(period) or state is None or state.watermark is None:
         return compute(scope, period)
     first, last = period.start, period.end.replace(day=1)
-    rows = _scoped(MonthlyFlow.objects.filter(month__lte=last), scope)
+    rows = scope.snapshot_rows(MonthlyFlow.objects.filter(month__lte=last))
     inside, before = Q(month__gte=first), Q(month__lt=first)
     sums = rows.aggregate(
         **{f"in_{name}": Coalesce(Sum(name, filter=inside), 0) for name in FLOWS},
@@ -133,9 +125,7 @@ def indicators(scope: Scope, period: Period) -> Indicators:
     counts["in_progress"] = sums["all_received"] - sums["all_resolved"] - sums["all_withdrawn"]
     if period.end_at > state.watermark:
         # The period has not ended: overdue as of the last refresh.
-        overdue = _scoped(OpenOverdue.objects.all(), scope).aggregate(n=Coalesce(Sum("count"), 0))[
-            "n"
-        ]
+        overdue = open_overdue(scope)
     else:
         overdue = sums["all_overdue_started"] - sums["all_overdue_stopped"]
     counts["in_progress_overdue"] = overdue
