@@ -13,6 +13,7 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("reporting/", include("reporting.urls")),
+    path("reception/", include((reception_urls.workspace_urlpatterns, "reception"))),
     path("api/v1/", include((procedure_urls.api_urlpatterns, "catalogue-api"))),
     path("api/v1/postal/", include((reception_urls.postal_api_urlpatterns, "postal-api"))),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,2 @@
+"""Take-a-number queue per reception point, the public display board and the counter
+satisfaction kiosk."""
