@@ -6,12 +6,14 @@ measured rather than guessed."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 
-from dossiers.models import Channel
 from procedures.models import Agency, OnlineLevel, Procedure
-from reporting.indicators import Indicators, Period, Scope
+from reporting.indicators import RECEIVED_SPLITS, Indicators, Period, Scope
 from reporting.models import ScoringVersion
+from reporting.snapshots import procedures_with
+
+ONLINE, PAID = RECEIVED_SPLITS["received_online"], RECEIVED_SPLITS["paid_online"]
 
 
 @dataclass(frozen=True)
@@ -72,15 +74,10 @@ def _procedures(scope: Scope, day: date) -> QuerySet[Procedure]:
 def _sources(scope: Scope, period: Period, indicators: Indicators) -> dict[str, float | None]:
     counts = indicators.counts
     procedures = _procedures(scope, period.end)
-    in_period = scope.dossiers().filter(
-        received_at__gte=period.start_at, received_at__lt=period.end_at
-    )
     online = procedures.exclude(online_level=OnlineLevel.NONE)
-    used = online.filter(Exists(in_period.filter(procedure=OuterRef("pk"), channel=Channel.ONLINE)))
+    used = online.filter(pk__in=procedures_with(scope, period, "received_online", live=ONLINE))
     fee_procedures = procedures.filter(fees__amount__gt=0).distinct()
-    paid = fee_procedures.filter(
-        Exists(in_period.filter(procedure=OuterRef("pk"), paid_online=True))
-    )
+    paid = fee_procedures.filter(pk__in=procedures_with(scope, period, "paid_online", live=PAID))
     # ND 63/2010 art. 8(2): steps, papers, time limit, who applies, who decides.
     complete = (
         procedures.annotate(

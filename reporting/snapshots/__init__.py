@@ -6,7 +6,7 @@ import time
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -97,11 +97,35 @@ def whole_months(period: Period) -> bool:
     )
 
 
-def indicators(scope: Scope, period: Period) -> Indicators:
-    """From the snapshot when the period is made of whole months and the snapshot exists;
-    live otherwise. One aggregate query over the flow rows."""
+def covering_state(period: Period) -> RefreshState | None:
+    """The snapshot's state when it can answer for `period` (whole months, and built at
+    least once); None otherwise."""
+    if not whole_months(period):
+        return None
     state = RefreshState.objects.filter(pk=1).first()
-    if not whole_months(period) or state is None or state.watermark is None:
+    return state if state is not None and state.watermark is not None else None
+
+
+def procedures_with(scope: Scope, period: Period, flow: str, *, live: Q) -> QuerySet:
+    """Ids of the procedures with at least one dossier of `flow` received in the period:
+    from the snapshot's monthly rows when it covers the period, else from the dossiers
+    matching `live` (the same condition)."""
+    if covering_state(period) is not None:
+        rows = MonthlyFlow.objects.filter(
+            month__gte=period.start, month__lte=period.end.replace(day=1), **{f"{flow}__gt": 0}
+        )
+        return scope.snapshot_rows(rows).values("procedure_id")
+    dossiers = scope.dossiers().filter(
+        live, received_at__gte=period.start_at, received_at__lt=period.end_at
+    )
+    return dossiers.values("procedure_id")
+
+
+def indicators(scope: Scope, period: Period) -> Indicators:
+    """From the snapshot when it covers the period; live otherwise. One aggregate query over
+    the flow rows."""
+    state = covering_state(period)
+    if state is None:
         return compute(scope, period)
     first, last = period.start, period.end.replace(day=1)
     rows = scope.snapshot_rows(MonthlyFlow.objects.filter(month__lte=last))

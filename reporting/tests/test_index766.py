@@ -1,5 +1,9 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reporting import snapshots
 from reporting.index766 import score
-from reporting.indicators import Scope, compute
+from reporting.indicators import Period, Scope, compute
 from reporting.models import ScoringVersion
 
 from .march import MARCH
@@ -40,3 +44,33 @@ def test_march_scores_worked_out_by_hand(march, office) -> None:
         "digitisation": (0.57, 4.0, 22.0),
         "satisfaction": (2.67, 6.0, 18.0),
     }
+
+
+def _table(groups) -> dict[str, tuple[float | None, float | None]]:
+    return {s.id: (s.rate, s.points) for g in groups for s in g.scores}
+
+
+def test_from_the_snapshot_the_index_reads_no_dossier_and_agrees_with_live(march, office) -> None:
+    scope = Scope.of_unit(office.unit)
+    live = _table(score(scope, MARCH, compute(scope, MARCH))[1])
+    snapshots.refresh_full()
+    from_snapshot = snapshots.indicators(scope, MARCH)
+
+    with CaptureQueriesContext(connection) as queries:
+        code, groups = score(scope, MARCH, from_snapshot)
+
+    assert code == "766-portal-2026"
+    assert _table(groups) == live
+    assert live["3.2"] == (100.0, 4.0)
+    assert not [q["sql"] for q in queries if "dossiers_dossier" in q["sql"]]
+
+
+def test_a_period_of_part_months_reads_the_dossiers(march, office) -> None:
+    scope = Scope.of_unit(office.unit)
+    snapshots.refresh_full()
+    part = Period(MARCH.start, MARCH.end.replace(day=20))
+
+    with CaptureQueriesContext(connection) as queries:
+        score(scope, part, compute(scope, part))
+
+    assert [q["sql"] for q in queries if "dossiers_dossier" in q["sql"]]
