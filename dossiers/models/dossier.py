@@ -145,6 +145,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     applicant_email = models.EmailField(_("email"), blank=True)
     applicant_address = models.CharField(_("address"), max_length=300, blank=True)
     filled_by_officer = models.BooleanField(_("filled in by the officer"), default=False)
+    # The papers handed in, as checked at the counter: [{"id", "name", "copy_type", "count"}]
+    # (form 01 lists them); online dossiers carry their attachments instead.
+    papers = models.JSONField(_("papers handed in"), default=list, blank=True)
+    sets_count = models.PositiveSmallIntegerField(_("sets"), default=1)
 
     result_delivery = models.CharField(
         _("result delivery"), max_length=8, choices=ResultDelivery.choices, blank=True
@@ -152,6 +156,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
     fee_amount = models.PositiveBigIntegerField(_("fees (VND)"), default=0)
     paid_online = models.BooleanField(_("paid online"), default=False)
+    fee_collected = models.BooleanField(_("fees collected at the counter"), default=False)
     digitized = models.BooleanField(_("digitised at reception"), default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
