@@ -10,7 +10,8 @@ vacuumed and analysed so the planner sees the real tables. Measured in the same 
   over it (the nightly case), each time and the best, as a ratio to the baseline;
 - the managers' dashboard served from the snapshot: the province and its 20 busiest
   communes for 2026, one warm-up round then five (105 requests): p50, p95 and max, and
-  apart the time in its Decision 766 index (reporting.index766 reads the dossiers);
+  apart the time in its Decision 766 index (reporting.index766: catalogue and snapshot
+  reads);
 - peak memory (RSS) of this process after each phase.
 
 Needs a database without dossiers (the audit table refuses DELETE, and generated dossiers
@@ -257,7 +258,7 @@ def main() -> None:
         f"dashboard:            {len(timings)} requests (province + {COMMUNES} communes, "
         f"{YEAR}): {spread(timings)}; peak RSS {rss_served:.1f} MiB"
     )
-    print(f"  of which index 766: {spread(index_timings)} (live queries on the dossiers)")
+    print(f"  of which index 766: {spread(index_timings)} (catalogue and snapshot reads)")
     print(f"  the rest:           {spread(rest)} (snapshot reads, rendering)")
     print("kept: the dossiers are still there" if options.keep else "emptied: tables truncated")
 

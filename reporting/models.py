@@ -49,13 +49,21 @@ class MonthlyFlow(models.Model):
         "procedures.AdministrativeUnit", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     agency = models.ForeignKey("procedures.Agency", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: reads go by unit and month (and the key's unique index), and
+    # each index costs every row the refresh writes.
     reception_point = models.ForeignKey(
-        "procedures.ReceptionPoint", on_delete=models.CASCADE, null=True, related_name="+"
+        "procedures.ReceptionPoint",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    sector = models.ForeignKey("procedures.Sector", on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(
+        "procedures.Sector", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     month = models.DateField()  # the first day of the month, local time
 
     locals().update({name: models.PositiveIntegerField(default=0) for name in FLOWS})
