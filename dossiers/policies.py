@@ -29,6 +29,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     # On the applicant's request: online by the applicant, on paper at the counter.
     "withdraw": frozenset({APPLICANT, RECEPTION}),
     "view": frozenset({APPLICANT, RECEPTION, PROCESSING, POSTAL}),
+    # Phân công: an officer takes an unassigned dossier of the agency; a leader assigns it
+    # to anyone of the agency.
+    "assign": frozenset({PROCESSING}),
+    "assign_others": frozenset({LEADER}),
+    # The signed result: its electronic copy, or the paper one ready at the reception point.
+    "attach_result": frozenset({PROCESSING}),
+    "mark_result_ready": frozenset({PROCESSING}),
     "submit_by_post": frozenset({POSTAL}),
 }
 

@@ -106,6 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The province this deployment serves, as shown in page headers and forms.
 PORTAL_PROVINCE_NAME = env.str("PORTAL_PROVINCE_NAME", default="Thanh Hóa")
+# Where citizens reach the portal: absolute links printed on paper (the receipt's QR code).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 

@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from procedures.models import ReceptionPoint
-from reception.models import SCOPES, PartnerClient, PartnerKey, WebhookDelivery
+from reception.models import (
+    SCOPES,
+    PartnerClient,
+    PartnerKey,
+    QueueLine,
+    QueueTicket,
+    WebhookDelivery,
+)
 from reception.postal import webhooks
 from reception.postal.keys import partner_create, partner_key_revoke, partner_key_rotate
 
@@ -145,6 +152,45 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "event", "client")
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(QueueLine)
+class QueueLineAdmin(admin.ModelAdmin):
+    """The buttons of a reception point's take-a-number kiosk and the counters serving each."""
+
+    list_display = ("reception_point", "prefix", "name", "sector", "counters", "is_active")
+    list_filter = ("is_active", "reception_point")
+    list_editable = ("is_active",)
+    search_fields = ("name", "reception_point__name")
+    autocomplete_fields = ("reception_point",)
+    ordering = ("reception_point", "position", "prefix")
+
+
+@admin.register(QueueTicket)
+class QueueTicketAdmin(admin.ModelAdmin):
+    """The numbers given, for looking back; they change only at the counters."""
+
+    list_display = (
+        "day",
+        "reception_point",
+        "display",
+        "status",
+        "issued_at",
+        "called_at",
+        "counter",
+        "finished_at",
+    )
+    list_filter = ("status", "day", "reception_point")
+    date_hierarchy = "day"
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [field.name for field in QueueTicket._meta.fields] + ["dossiers"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -193,6 +193,19 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     )
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("refused"), null=True, blank=True)
+    # Phân công: the officer of the agency who holds the dossier now; the audit trail
+    # keeps who held it before.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    # The signed paper result is at the reception point, ready to hand over.
+    result_ready_at = models.DateTimeField(_("paper result ready"), null=True, blank=True)
     deadline_alert = models.CharField(
         max_length=8, choices=DeadlineAlert.choices, blank=True, default="", editable=False
     )

@@ -122,11 +122,17 @@ def _attachment_path(attachment: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A paper of the dossier as a file: which component, which kind of copy, whether it
-    was digitised at reception, and its checksum."""
+    """A file of the dossier: one of its papers (which component, which kind of copy,
+    whether it was digitised at reception) or its electronic result; and its checksum."""
+
+    class Kind(models.TextChoices):
+        PAPER = "paper", _("Paper of the dossier")
+        # Kết quả điện tử: the signed result, which the applicant downloads.
+        RESULT = "result", _("Electronic result")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PAPER)
     component_id = models.PositiveIntegerField(null=True, blank=True)
     component_name = models.CharField(_("paper"), max_length=500)
     copy_type = models.CharField(_("copy type"), max_length=16, choices=CopyType.choices)

@@ -14,6 +14,7 @@ from dossiers.services.intake import (
 from dossiers.services.interconnection import dossier_receive_interconnected
 from dossiers.services.processing import (
     dossier_apologise,
+    dossier_assign,
     dossier_complete,
     dossier_fulfil_financial_obligation,
     dossier_hand_over,
@@ -25,15 +26,19 @@ from dossiers.services.processing import (
     dossier_transfer,
     dossier_withdraw,
 )
+from dossiers.services.results import dossier_attach_result, dossier_mark_result_ready
 
 __all__ = [
     "Applicant",
     "Reception",
     "dossier_apologise",
+    "dossier_assign",
+    "dossier_attach_result",
     "dossier_complete",
     "dossier_create_draft",
     "dossier_fulfil_financial_obligation",
     "dossier_hand_over",
+    "dossier_mark_result_ready",
     "dossier_receive",
     "dossier_receive_at_counter",
     "dossier_receive_interconnected",

@@ -294,3 +294,60 @@ def _check_request(items: list[str], reason: str) -> None:
         errors["reason"] = "required"
     if errors:
         raise ValidationError(errors)
+
+
+def _walk_in(
+    *,
+    officer: User,
+    action: str,
+    procedure: Procedure,
+    agency: Agency,
+    reception_point: ReceptionPoint,
+    applicant: Applicant,
+    **fields: object,
+) -> Dossier:
+    """A paper dossier brought to the counter, recorded before the officer's decision."""
+    dossier = _new_dossier(
+        procedure=procedure,
+        agency=agency,
+        reception_point=reception_point,
+        channel=Channel.COUNTER,
+        applicant=applicant,
+        status=Status.SUBMITTED,
+        **fields,
+    )
+    if not policies.can(officer, action, dossier):
+        raise PermissionDenied("you do not receive dossiers at this reception point")
+    dossier.submitted_at = timezone.now()
+    dossier.terms = procedure_terms(procedure)
+    dossier.procedure_version = procedure.version
+    dossier.save()
+    audit.record(
+        actor=officer,
+        event="dossiers.submitted",
+        target=dossier,
+        data={"from": None, "to": Status.SUBMITTED, "channel": Channel.COUNTER},
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_guide_at_counter(
+    *, officer: User, items: list[str], reason: str, **walk_in: object
+) -> Dossier:
+    """Hướng dẫn hoàn thiện hồ sơ (form 02) for a paper dossier that is not complete: it is
+    recorded, not received; the applicant brings it back completed."""
+    _check_request(items, reason)
+    dossier = _walk_in(officer=officer, action="request_supplement_at_intake", **walk_in)
+    return dossier_request_supplement_at_intake(
+        dossier_id=dossier.pk, officer=officer, items=items, reason=reason
+    )
+
+
+@transaction.atomic
+def dossier_refuse_at_counter(*, officer: User, reason: str, **walk_in: object) -> Dossier:
+    """Từ chối tiếp nhận (form 03) of a paper dossier brought to the counter."""
+    if not reason.strip():
+        raise ValidationError({"reason": "required"})
+    dossier = _walk_in(officer=officer, action="reject", **walk_in)
+    return dossier_reject(dossier_id=dossier.pk, officer=officer, reason=reason)

@@ -4,14 +4,17 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dossiers.models import Apology, Dossier, HandOver, Pause, ResultDelivery
+from dossiers import policies
+from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
+from dossiers.models import OPEN, Apology, Dossier, HandOver, Pause, ResultDelivery
 from dossiers.services import notifications
 from dossiers.services.common import calendar_of, locked, record, time_limit
 from dossiers.services.intake import _check_request
+from portal import audit
 from portal.models import User
 from procedures import deadlines
 from procedures.models import Agency
@@ -407,4 +410,81 @@ def dossier_withdraw(
     dossier.withdrawn_at = now
     dossier.withdraw()
     record(dossier, actor=actor, action="withdraw", before=before, data={"reason": reason})
+    return dossier
+
+
+def locked_in(
+    *,
+    dossier_id: UUID | str,
+    actor: User,
+    action: str,
+    states: frozenset[str],
+    expected_version: int | None,
+) -> Dossier:
+    """`common.locked` for an action that changes no state: the same checks in the same
+    order, with the states it is allowed in instead of a transition."""
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("agency", "reception_point", "unit", "procedure")
+        .get(pk=dossier_id)
+    )
+    if not policies.can(actor, action, dossier):
+        raise PermissionDenied(f"you may not {action.replace('_', ' ')} this dossier")
+    if dossier.interconnection_group_id is not None and dossier.parent_id is None:
+        raise DossierError(
+            "an interconnected dossier follows its member dossiers: act on those instead"
+        )
+    if expected_version is not None and dossier.version != expected_version:
+        raise DossierConflictError(expected_version, dossier.version)
+    if dossier.status not in states:
+        raise InvalidTransitionError(dossier, action)
+    return dossier
+
+
+def save_recorded(dossier: Dossier, *, actor: User, event: str, data: dict[str, object]) -> None:
+    """Save a change that is not a transition: it still bumps the version, so whoever
+    looked at the dossier before acts on what they saw or not at all."""
+    dossier.version += 1
+    dossier.save()
+    audit.record(actor=actor, event=event, target=dossier, data=data)
+
+
+@transaction.atomic
+def dossier_assign(
+    *,
+    dossier_id: UUID | str,
+    officer: User,
+    assignee: User | None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Phân công xử lý: a leader gives the dossier to an officer of the agency (or to
+    nobody); an officer takes an unassigned one, or gives back their own."""
+    dossier = locked_in(
+        dossier_id=dossier_id,
+        actor=officer,
+        action="assign",
+        states=OPEN,
+        expected_version=expected_version,
+    )
+    holder = dossier.assigned_to_id
+    takes_free = holder is None and assignee is not None and assignee.pk == officer.pk
+    gives_back = holder == officer.pk and assignee is None
+    if not (takes_free or gives_back or policies.can(officer, "assign_others", dossier)):
+        raise PermissionDenied("only a leader assigns a dossier to someone else")
+    if assignee is not None and policies.PROCESSING not in policies.capacities(assignee, dossier):
+        raise ValidationError({"assignee": "not an officer of the competent agency"})
+    if holder == (assignee.pk if assignee else None):
+        return dossier  # asked twice: already so
+    dossier.assigned_to = assignee
+    dossier.assigned_at = timezone.now() if assignee else None
+    save_recorded(
+        dossier,
+        actor=officer,
+        event="dossiers.assigned",
+        data={
+            "previous": holder,
+            "assignee": assignee.pk if assignee else None,
+            "assignee_name": str(assignee) if assignee else "",
+        },
+    )
     return dossier

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from reception.counter import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("intake/", views.intake, name="intake"),
+    path("intake/procedures/", views.procedures, name="procedures"),
+    path("pending/", views.pending, name="pending"),
+    path("pending/<uuid:dossier_id>/", views.decide, name="decide"),
+    path("returns/", views.returns, name="returns"),
+    path("returns/<uuid:dossier_id>/", views.return_result, name="return"),
+    path("dossiers/<uuid:dossier_id>/", views.dossier, name="dossier"),
+]

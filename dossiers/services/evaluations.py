@@ -1,0 +1,147 @@
+"""Đánh giá sự hài lòng (RULES.md §8): one evaluation per dossier, by its applicant online
+or through a reception officer (the counter kiosk, a paper form)."""
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from dossiers import policies
+from dossiers.errors import InvalidTransitionError
+from dossiers.models import Dossier, Evaluation, Status
+from portal import audit
+from portal.models import AuditEvent, User
+
+
+class EvaluationChannel:
+    ONLINE = "online"  # the applicant, through the link or QR code on the receipt
+    KIOSK = "kiosk"  # the tablet at the counter, opened by a reception officer
+    PAPER = "paper"  # a paper form, typed in by a reception officer
+
+
+# Who may record an evaluation through each channel.
+CHANNELS = {
+    EvaluationChannel.ONLINE: policies.APPLICANT,
+    EvaluationChannel.KIOSK: policies.RECEPTION,
+    EvaluationChannel.PAPER: policies.RECEPTION,
+}
+
+# DOMAIN.md §11.1 (Decree 61/2018, Circular 01/2018): nine criteria, 0 to 2 points each.
+CRITERIA = {
+    "total_time": gettext_lazy("Total handling time compared with the legal time limit"),
+    "agency_time": gettext_lazy("Time taken by each agency involved, co-operating ones included"),
+    "contacts": gettext_lazy("Number of times you had to contact us to complete the dossier"),
+    "agencies_contacted": gettext_lazy("Number of agencies you had to contact"),
+    "one_stop": gettext_lazy("Reception, handling and return done through the one-stop unit"),
+    "publicity": gettext_lazy("Procedures made public"),
+    "attitude": gettext_lazy("Attitude of the officers"),
+    "feedback": gettext_lazy("Handling of your feedback and petitions"),
+    "online_service": gettext_lazy("Progress and quality of the online services"),
+}
+CRITERION_POINTS = (0, 1, 2)
+COMMENT_MAX_LENGTH = 2000
+
+# Processing has ended and the result (or the written refusal) is at the one-stop unit or
+# with the applicant: DOMAIN.md §6.2 T16. Before that there is nothing yet to rate.
+EVALUABLE = frozenset({Status.COMPLETED, Status.RETURNED, Status.STOPPED})
+
+
+class AlreadyEvaluatedError(InvalidTransitionError):
+    """RULES.md §8: one evaluation per dossier."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        super().__init__(dossier, "evaluate")
+        self.args = ("this dossier has already been evaluated: one evaluation per dossier",)
+
+
+def _clean(
+    rating: str, criteria: dict[str, int] | None, comment: str, channel: str
+) -> dict[str, int]:
+    errors: dict[str, str] = {}
+    if rating not in Evaluation.Rating.values:
+        errors["rating"] = f"one of {', '.join(Evaluation.Rating.values)}"
+    if channel not in CHANNELS:
+        errors["channel"] = f"one of {', '.join(CHANNELS)}"
+    criteria = criteria or {}
+    unknown = sorted(set(criteria) - set(CRITERIA))
+    if unknown:
+        errors["criteria"] = f"unknown criteria: {', '.join(unknown)}"
+    else:
+        wrong = [
+            key
+            for key, points in criteria.items()
+            if isinstance(points, bool) or points not in CRITERION_POINTS
+        ]
+        if wrong:
+            errors["criteria"] = f"0, 1 or 2 points each; not for {', '.join(sorted(wrong))}"
+    if len(comment) > COMMENT_MAX_LENGTH:
+        errors["comment"] = f"at most {COMMENT_MAX_LENGTH} characters"
+    if errors:
+        raise ValidationError(errors)
+    return {key: criteria[key] for key in CRITERIA if key in criteria}
+
+
+def _processing_officer(dossier: Dossier) -> User | None:
+    """Who ended processing: the leader who signed the result or the refusal."""
+    event = (
+        AuditEvent.objects.filter(
+            target_id=str(dossier.pk),
+            target_type__app_label="dossiers",
+            target_type__model="dossier",
+            event__in=["dossiers.completed", "dossiers.stopped"],
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return event.actor if event is not None else None
+
+
+@transaction.atomic
+def dossier_evaluate(
+    *,
+    dossier_id: UUID | str,
+    actor: User,
+    rating: str,
+    criteria: dict[str, int] | None = None,
+    comment: str = "",
+    channel: str,
+) -> Evaluation:
+    """Đánh giá sự hài lòng: the applicant's overall rating and, optionally, the nine
+    criteria; it names the reception and processing officers for the per-officer figures."""
+    comment = comment.strip()
+    scores = _clean(rating, criteria, comment, channel)
+    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+    if CHANNELS[channel] not in policies.capacities(actor, dossier):
+        raise PermissionDenied("you may not record an evaluation of this dossier this way")
+    if dossier.status not in EVALUABLE:
+        raise InvalidTransitionError(dossier, "evaluate")
+    if Evaluation.objects.filter(dossier=dossier).exists():
+        raise AlreadyEvaluatedError(dossier)
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                dossier=dossier,
+                rating=rating,
+                criteria=scores,
+                comment=comment,
+                channel=channel,
+                evaluated_at=timezone.now(),
+                reception_officer_id=dossier.received_by_id,
+                processing_officer=_processing_officer(dossier),
+            )
+    except IntegrityError as error:  # an import wrote one meanwhile, past the dossier lock
+        raise AlreadyEvaluatedError(dossier) from error
+    # Not a transition (common.EVENTS lists only those), but saved and audited the same way:
+    # the version moves on and the indicator snapshots see the dossier changed.
+    dossier.version += 1
+    dossier.save()
+    audit.record(
+        actor=actor,
+        event="dossiers.evaluated",
+        target=dossier,
+        data={"rating": rating, "channel": channel, "criteria": scores},
+    )
+    return evaluation

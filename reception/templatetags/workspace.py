@@ -1,0 +1,37 @@
+from django import template
+from django.forms import BoundField
+
+register = template.Library()
+
+
+@register.filter
+def described(field: BoundField) -> str:
+    """The widget with its help text and errors linked (aria-describedby, aria-invalid), so
+    a screen reader reads the reason with the field."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-help")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    attrs = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def workspace_roles(context) -> set[str]:
+    """The officer roles of the signed-in user, once per request, for the workspace menu."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return set()
+    if not hasattr(request, "_workspace_roles"):
+        from procedures.models import Assignment
+
+        request._workspace_roles = set(
+            Assignment.objects.filter(user=user).values_list("role", flat=True)
+        )
+    return request._workspace_roles
