@@ -3,13 +3,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
+from portal import citizen_urls, views
 from procedures import urls as procedure_urls
 from reception import urls as reception_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include((citizen_urls.urlpatterns, "portal"))),
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("reporting/", include("reporting.urls")),

@@ -1,0 +1,1 @@
+"""Citizen accounts: sign-up and sign-in by email or phone, verification, reset, profile."""

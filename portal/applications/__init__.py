@@ -1,0 +1,1 @@
+"""Online applications: drafts with their papers, submission, and paying the fees online."""

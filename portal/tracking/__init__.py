@@ -1,0 +1,1 @@
+"""Following a dossier: "my dossiers", the status lookup by receipt, supplements and rating."""
