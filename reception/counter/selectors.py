@@ -59,6 +59,16 @@ def awaiting_reception(*, user: User, point: ReceptionPoint) -> QuerySet[Dossier
     )
 
 
+def awaiting_transfer(*, user: User, point: ReceptionPoint) -> QuerySet[Dossier]:
+    """Dossiers received at the point and not yet handed to the competent agency."""
+    return (
+        dossiers_visible_to(user)
+        .filter(reception_point=point, status=Status.RECEIVED)
+        .select_related("procedure", "agency")
+        .order_by("due_at", "code")
+    )
+
+
 def awaiting_return(*, user: User, point: ReceptionPoint, code: str = "") -> QuerySet[Dossier]:
     """Results ready for the applicant at the point, the earliest due first."""
     dossiers = (

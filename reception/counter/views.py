@@ -22,6 +22,7 @@ from dossiers.services import (
     dossier_reject,
     dossier_request_supplement_at_intake,
     dossier_return_result,
+    dossier_transfer,
 )
 from procedures.models import Procedure, ReceptionPoint
 from reception.counter import selectors, services
@@ -74,6 +75,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "points": points,
             "awaiting_reception": selectors.awaiting_reception(user=request.user, point=point)[:5],
             "awaiting_reception_count": selectors.awaiting_reception(
+                user=request.user, point=point
+            ).count(),
+            "awaiting_transfer_count": selectors.awaiting_transfer(
                 user=request.user, point=point
             ).count(),
             "awaiting_return_count": selectors.awaiting_return(
@@ -220,6 +224,41 @@ def decide(request: HttpRequest, dossier_id) -> HttpResponse:
 
 @login_required
 @never_cache
+def transfers(request: HttpRequest) -> HttpResponse:
+    point = _point(request)
+    page = Paginator(
+        selectors.awaiting_transfer(user=request.user, point=point), selectors.PAGE
+    ).get_page(request.GET.get("page"))
+    return render(request, "reception/counter/transfers.html", {"point": point, "page": page})
+
+
+@login_required
+@require_http_methods(["POST"])
+def transfer(request: HttpRequest, dossier_id) -> HttpResponse:
+    """Chuyển hồ sơ: hand the received dossier to the agency that settles it (form 05 row)."""
+    found = selectors.counter_dossier(user=request.user, dossier_id=dossier_id)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        dossier_transfer(dossier_id=found.pk, officer=request.user, expected_version=version)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except DossierError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(code)s handed to %(agency)s.") % {"code": found.code, "agency": found.agency},
+        )
+    if request.POST.get("next") == "list":
+        return redirect("reception:counter:transfers")
+    return redirect("reception:counter:dossier", dossier_id=found.pk)
+
+
+@login_required
+@never_cache
 def returns(request: HttpRequest) -> HttpResponse:
     point = _point(request)
     page = Paginator(
@@ -274,6 +313,7 @@ def dossier(request: HttpRequest, dossier_id) -> HttpResponse:
             "dossier": found,
             "lookup_secret": secret,
             "forms": _printable(found),
+            "may_transfer": found.status == Status.RECEIVED,
             "pause": found.pauses.order_by("-requested_at").first(),
         },
     )

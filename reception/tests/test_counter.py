@@ -456,3 +456,42 @@ def test_the_counter_speaks_vietnamese_first(office, papers) -> None:
     assert "<h1>Tiếp nhận hồ sơ giấy</h1>" in start
     assert "999 không phải mã tỉnh: kiểm tra ba chữ số đầu." in wrong
     assert "Thiếu giấy tờ bắt buộc" not in wrong
+
+
+def test_a_received_dossier_is_handed_to_the_agency(office) -> None:
+    dossier = office.dossier(Status.RECEIVED)
+    client = login(office.reception)
+    listing = client.get(reverse("reception:counter:transfers")).content.decode()
+    assert reverse("reception:counter:transfer", args=[dossier.pk]) in listing
+
+    response = client.post(
+        reverse("reception:counter:transfer", args=[dossier.pk]),
+        {"version": dossier.version, "next": "list"},
+    )
+
+    dossier.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reception:counter:transfers")
+    assert dossier.status == Status.IN_PROCESS
+    row = dossier.hand_overs.get()
+    assert (row.from_label, row.to_label, row.sent_by) == (
+        office.point.name,
+        office.agency.name,
+        office.reception,
+    )
+    listing = client.get(reverse("reception:counter:transfers")).content.decode()
+    assert reverse("reception:counter:transfer", args=[dossier.pk]) not in listing
+
+
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "other_reception", "leader"])
+def test_only_the_counter_hands_its_dossiers_over(office, who) -> None:
+    dossier = office.dossier(Status.RECEIVED)
+    before = snapshot()
+
+    response = actor_client(office, who).post(
+        reverse("reception:counter:transfer", args=[dossier.pk]), {"version": dossier.version}
+    )
+
+    assert response.status_code == {"anonymous": 302}.get(who, 404)
+    assert snapshot() == before
+    assert not dossier.hand_overs.exists()
