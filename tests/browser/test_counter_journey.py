@@ -8,6 +8,7 @@ import re
 import subprocess
 import unicodedata
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -108,6 +109,8 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
     assert pdf.status == 200
     assert pdf.headers["content-type"] == "application/pdf"
     (tmp_path / "form01.pdf").write_bytes(pdf.body())
+    if os.environ.get("JOURNEY_SHOTS"):
+        (Path(os.environ["JOURNEY_SHOTS"]) / "form01.pdf").write_bytes(pdf.body())
     text = subprocess.run(  # noqa: S603 - our own file, a fixed command
         ["pdftotext", "-layout", str(tmp_path / "form01.pdf"), "-"],  # noqa: S607
         capture_output=True,
