@@ -68,15 +68,24 @@ def counter_receive(
         fee_collected=fee_collected,
         **_walk_in(intake),
     )
-    for component_id, copy_type, upload in scans:
-        attachment_add(
-            dossier_id=reception.dossier.pk,
-            actor=officer,
-            component_id=component_id,
-            upload=upload,
-            copy_type=copy_type,
-            digitized=True,
-        )
+    stored = []
+    try:
+        for component_id, copy_type, upload in scans:
+            stored.append(
+                attachment_add(
+                    dossier_id=reception.dossier.pk,
+                    actor=officer,
+                    component_id=component_id,
+                    upload=upload,
+                    copy_type=copy_type,
+                    digitized=True,
+                )
+            )
+    except Exception:
+        # The transaction takes the rows back; the files written so far go with them.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
     reception.dossier.refresh_from_db()
     note_served(officer=officer, dossier=reception.dossier)
     return Outcome(reception.dossier, reception.lookup_secret)

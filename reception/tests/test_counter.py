@@ -495,3 +495,34 @@ def test_only_the_counter_hands_its_dossiers_over(office, who) -> None:
     assert response.status_code == {"anonymous": 302}.get(who, 404)
     assert snapshot() == before
     assert not dossier.hand_overs.exists()
+
+
+def test_a_scan_failing_after_another_was_stored_leaves_no_file_and_no_dossier(
+    office, papers, private_media, monkeypatch
+) -> None:
+    """The disk fails on the second scan: the first scan's file goes with the rolled-back
+    dossier."""
+    from dossiers.models.records import PrivateStorage
+
+    real, calls = PrivateStorage._save, []
+
+    def full_disk_on_second(self, name, content):
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        return real(self, name, content)
+
+    monkeypatch.setattr(PrivateStorage, "_save", full_disk_on_second)
+    form, declaration, _ = papers
+    before = snapshot()
+    scans = {
+        f"file_{form}": SimpleUploadedFile("a.pdf", PDF),
+        f"file_{declaration}": SimpleUploadedFile("b.pdf", PDF),
+    }
+
+    with pytest.raises(OSError, match="No space left"):
+        login(office.reception).post(INTAKE, intake_data(office, papers, **scans))
+
+    assert len(calls) == 2
+    assert snapshot() == before
+    assert stored_files(private_media) == []
