@@ -45,24 +45,41 @@ class MonthlyFlow(models.Model):
     filter is a sum of these rows; stocks (carried over, in progress, overdue) are running
     sums. Rebuilt nightly and for changed dossiers soon after (reporting.snapshots)."""
 
+    # Derived rows, rebuilt from the dossiers (which hold the constraints): no database
+    # foreign keys, checked row by row on every row the refresh writes, and
+    # indexes only for how the dashboards read (by unit and month; the key's unique index).
+    # Deleting a unit, agency or procedure still cascades here through the ORM.
     unit = models.ForeignKey(
-        "procedures.AdministrativeUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+        "procedures.AdministrativeUnit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    agency = models.ForeignKey("procedures.Agency", on_delete=models.CASCADE, related_name="+")
-    # No index of their own: reads go by unit and month (and the key's unique index), and
-    # each index costs every row the refresh writes.
+    agency = models.ForeignKey(
+        "procedures.Agency", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     reception_point = models.ForeignKey(
         "procedures.ReceptionPoint",
         on_delete=models.CASCADE,
         null=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False
+        "procedures.Procedure",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     sector = models.ForeignKey(
-        "procedures.Sector", on_delete=models.CASCADE, related_name="+", db_index=False
+        "procedures.Sector",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     month = models.DateField()  # the first day of the month, local time
 

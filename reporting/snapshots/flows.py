@@ -120,8 +120,7 @@ def insert() -> int:
 def replace() -> dict[str, int]:
     """Make MonthlyFlow equal to the new flow rows, writing only the rows that differ: a
     nightly refresh changes the rows of a month or two, and a table rewritten whole
-    every night pays for every row in its eight indexes, its five foreign keys and the
-    dead rows left behind."""
+    every night pays for every row in its indexes and the dead rows left behind."""
     # A null reception point matches a null one; the coalesced keys can be hash-joined.
     same_key = (
         "f.unit_id = n.unit_id AND f.agency_id = n.agency_id AND f.procedure_id = "
