@@ -20,4 +20,21 @@
       button.click();
     }
   });
+  // The kiosk's ticket screen goes back to the buttons for the next person after a while
+  // without a touch (a JavaScript timer, not a meta refresh: any touch or key restarts it).
+  var screen = document.querySelector("[data-return-to]");
+  if (screen) {
+    var seconds = parseInt(screen.getAttribute("data-return-after"), 10) || 30;
+    var timer = null;
+    var restart = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        window.location.assign(screen.getAttribute("data-return-to"));
+      }, seconds * 1000);
+    };
+    ["pointerdown", "keydown"].forEach(function (name) {
+      document.addEventListener(name, restart);
+    });
+    restart();
+  }
 })();

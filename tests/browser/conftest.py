@@ -62,3 +62,52 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+AXE_VERSION = "4.14.1"
+AXE_HOME = os.environ.get(
+    "AXE_HOME", os.path.join(os.path.expanduser("~"), ".cache", "portal-tests", "axe")
+)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core, installed from the npm registry at test time (never committed)."""
+    import subprocess
+
+    script = os.path.join(AXE_HOME, "node_modules", "axe-core", "axe.min.js")
+    if not os.path.exists(script):
+        npm = shutil.which("npm")
+        if npm is None:
+            if REQUIRE_SERVICES:
+                pytest.fail("REQUIRE_SERVICES=1 but npm is missing: axe-core cannot be installed")
+            pytest.skip("needs npm to install axe-core")
+        os.makedirs(AXE_HOME, exist_ok=True)
+        subprocess.run(  # noqa: S603 - a fixed command
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", f"axe-core@{AXE_VERSION}"],
+            cwd=AXE_HOME,
+            check=True,
+            capture_output=True,
+        )
+    return script
+
+
+@pytest.fixture
+def accessibility(axe_script):
+    """accessibility(page) -> the serious and critical WCAG 2.1 A/AA violations of the page
+    as "rule: target" lines (empty when it passes)."""
+
+    def check(page) -> list[str]:
+        page.add_script_tag(path=axe_script)
+        result = page.evaluate(
+            """() => axe.run(document, {runOnly: {type: "tag",
+                 values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+        )
+        return [
+            f"{v['id']} ({v['impact']}): {node['target']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+            for node in v["nodes"]
+        ]
+
+    return check

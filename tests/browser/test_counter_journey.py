@@ -23,8 +23,14 @@ PASSWORD = "Mot-cua-2026!"
 CITIZEN_ID = "038090001234"
 
 
-def _shot(page, name: str) -> None:
-    """JOURNEY_SHOTS=dir keeps a screenshot of each step, to look at."""
+PROBLEMS: list[str] = []
+
+
+def _shot(page, name: str, check=None) -> None:
+    """JOURNEY_SHOTS=dir keeps a screenshot of each step, to look at; `check` (the
+    accessibility fixture) collects the page's serious and critical violations."""
+    if check is not None:
+        PROBLEMS.extend(f"{name}: {problem}" for problem in check(page))
     if os.environ.get("JOURNEY_SHOTS"):
         page.screenshot(
             path=os.path.join(os.environ["JOURNEY_SHOTS"], f"{name}.png"), full_page=True
@@ -56,7 +62,13 @@ def _call_next(officer) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path, settings):  # noqa: F811
+def test_a_paper_dossier_from_the_queue_to_the_rating(
+    new_page,
+    office,  # noqa: F811
+    tmp_path,
+    settings,
+    accessibility,
+):
     settings.MEDIA_ROOT = tmp_path / "private"
     for user in (office.reception, office.processing, office.leader):
         user.set_password(PASSWORD)
@@ -68,7 +80,7 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
     # 1. The citizen takes a number at the kiosk (a public page, in Vietnamese).
     kiosk = new_page(width=1024, height=768)
     number = _take_number(kiosk, office.point)
-    _shot(kiosk, "01-ticket")
+    _shot(kiosk, "01-ticket", accessibility)
     assert re.fullmatch(r"[A-Z]*0*1", number)
 
     # 2. The reception officer signs in, opens counter 1 and calls the number.
@@ -78,7 +90,7 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
     officer.fill("input[name=counter]", "1")
     officer.get_by_role("button", name="Work at this counter").click()
     _call_next(officer)
-    _shot(officer, "02-counter-called")
+    _shot(officer, "02-counter-called", accessibility)
     assert number in officer.locator("main").inner_text()
 
     # 3. Intake: the procedure found as one types, without diacritics; the papers checked.
@@ -94,14 +106,14 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
         f"#id_file_{form.pk}",
         {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF},
     )
-    _shot(officer, "03-intake-filled")
+    _shot(officer, "03-intake-filled", accessibility)
     officer.get_by_role("button", name="Receive and print form 01").click()
     officer.wait_for_url(re.compile(r"/reception/dossiers/[0-9a-f-]+/$"))
     dossier = Dossier.objects.get()
     assert dossier.status == Status.RECEIVED
     assert dossier.code in officer.locator("h1").inner_text()
     secret = officer.locator(".secret").inner_text().strip()
-    _shot(officer, "04-received")
+    _shot(officer, "04-received", accessibility)
 
     # 4. Form 01 as the browser downloads it: the code, the due time, composed diacritics.
     link = officer.get_by_role("link", name=re.compile("Form 01"))
@@ -137,7 +149,7 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
     _sign_in(processing, office.processing)
     processing.goto("/reception/inbox/")
     processing.get_by_role("link", name=dossier.code).first.click()
-    _shot(processing, "05-inbox-dossier")
+    _shot(processing, "05-inbox-dossier", accessibility)
     processing.get_by_role("button", name="Assign it to me").click()
     processing.get_by_role("button", name="Hand over", exact=True).click()
     leader = new_page(language="en")
@@ -159,7 +171,7 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
     officer.get_by_role("button", name="Find", exact=True).click()
     officer.wait_for_url(re.compile(r"/reception/returns/"))
     officer.fill("#id_citizen_id", CITIZEN_ID)
-    _shot(officer, "06-return")
+    _shot(officer, "06-return", accessibility)
     officer.get_by_role("button", name="Mark the result returned").click()
     officer.wait_for_url(re.compile(r"/reception/dossiers/"))
     dossier.refresh_from_db()
@@ -170,7 +182,7 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
     _sign_in(tablet, office.reception)
     tablet.goto(f"/reception/queue/kiosk/{office.point.code}/1/")
     tablet.locator("button[name=rating][value=very_satisfied]").wait_for(timeout=20_000)
-    _shot(tablet, "07-kiosk")
+    _shot(tablet, "07-kiosk", accessibility)
     tablet.locator("button[name=rating][value=very_satisfied]").click()
     tablet.wait_for_selector("text=Cảm ơn", timeout=10_000)
     evaluation = Evaluation.objects.get(dossier=dossier)
@@ -179,5 +191,6 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(new_page, office, tmp_path
         office.reception,
     )
     assert timezone.now() - evaluation.evaluated_at < timedelta(minutes=5)
+    assert PROBLEMS == []
     tickets = QueueTicket.objects.order_by("pk")
     assert [t.dossiers.count() for t in tickets] == [1, 1]
