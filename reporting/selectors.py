@@ -18,12 +18,10 @@ from procedures.search import fold
 from procedures.selectors import officer_scope
 from reporting import index766
 from reporting.index766 import GroupScore
-from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope, overdue_at
+from reporting.indicators import Indicators, Period, Scope, overdue_at
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
+from reporting.snapshots import STOCK_SOURCES, counts_of, month_starts, open_overdue, sums_of
 from reporting.snapshots import indicators as snapshot_indicators
-from reporting.snapshots import month_starts, open_overdue
-
-STOCK_SOURCES = ("received", "resolved", "withdrawn", "overdue_started", "overdue_stopped")
 
 
 def managed_units(user: User) -> QuerySet[AdministrativeUnit]:
@@ -41,35 +39,12 @@ def top_units(user: User) -> QuerySet[AdministrativeUnit]:
 
 
 def _group_sums(rows: QuerySet, group: str, period: Period) -> dict[object, dict[str, int]]:
-    first, last = period.start, period.end.replace(day=1)
-    inside, before = Q(month__gte=first), Q(month__lt=first)
     grouped = (
-        rows.filter(month__lte=last)
+        rows.filter(month__lte=period.end.replace(day=1))
         .values(group)
-        .annotate(
-            **{f"in_{n}": Coalesce(Sum(n, filter=inside), 0) for n in FLOWS},
-            **{f"all_{n}": Coalesce(Sum(n), 0) for n in STOCK_SOURCES},
-            **{f"before_{n}": Coalesce(Sum(n, filter=before), 0) for n in STOCK_SOURCES[:3]},
-        )
+        .annotate(**sums_of(period.start))
     )
     return {row.pop(group): row for row in grouped}
-
-
-def _counts(sums: dict[str, int], overdue_now: int | None) -> dict[str, int]:
-    counts = {n: sums[f"in_{n}"] for n in FLOWS if n in COUNT_NAMES}
-    counts["carried_over"] = (
-        sums["before_received"] - sums["before_resolved"] - sums["before_withdrawn"]
-    )
-    counts["to_process"] = counts["received"] + counts["carried_over"]
-    counts["in_progress"] = sums["all_received"] - sums["all_resolved"] - sums["all_withdrawn"]
-    overdue = (
-        overdue_now
-        if overdue_now is not None
-        else sums["all_overdue_started"] - sums["all_overdue_stopped"]
-    )
-    counts["in_progress_overdue"] = overdue
-    counts["in_progress_within_deadline"] = counts["in_progress"] - overdue
-    return {name: counts[name] for name in COUNT_NAMES}
 
 
 def _add(total: dict[str, int], part: dict[str, int]) -> None:
@@ -127,7 +102,7 @@ def children_indicators(
         UnitRow(
             child,
             Indicators(
-                _counts(sums.get(child.pk) or empty, overdue_now[child.pk] if running else None)
+                counts_of(sums.get(child.pk) or empty, overdue_now[child.pk] if running else None)
             ),
         )
         for child in children
@@ -169,7 +144,7 @@ def monthly_indicators(scope: Scope, period: Period) -> list[MonthRow]:
         sums |= {f"before_{n}": before[n] for n in STOCK_SOURCES[:3]}
         running_month = month == months[-1] and month == now.replace(day=1)
         overdue_now = open_overdue(scope) if running_month else None
-        result.append(MonthRow(month, Indicators(_counts(sums, overdue_now))))
+        result.append(MonthRow(month, Indicators(counts_of(sums, overdue_now))))
     return result
 
 

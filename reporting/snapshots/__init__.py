@@ -121,40 +121,52 @@ def procedures_with(scope: Scope, period: Period, flow: str, *, live: Q) -> Quer
     return dossiers.values("procedure_id")
 
 
-def indicators(scope: Scope, period: Period) -> Indicators:
-    """From the snapshot when it covers the period; live otherwise. One aggregate query over
-    the flow rows."""
-    state = covering_state(period)
-    if state is None:
-        return compute(scope, period)
-    first, last = period.start, period.end.replace(day=1)
-    rows = scope.snapshot_rows(MonthlyFlow.objects.filter(month__lte=last))
+# The flows summed over all months up to the period's end (stocks) and before its start
+# (carried over), beside those inside it.
+STOCK_SOURCES = ("received", "resolved", "withdrawn", "overdue_started", "overdue_stopped")
+
+
+def sums_of(first: date) -> dict[str, Coalesce]:
+    """The aggregates of flow rows (up to the period's last month) for a period starting on
+    `first`: in_<flow>, all_<stock source>, before_<received|resolved|withdrawn>."""
     inside, before = Q(month__gte=first), Q(month__lt=first)
-    sums = rows.aggregate(
+    return {
         **{f"in_{name}": Coalesce(Sum(name, filter=inside), 0) for name in FLOWS},
-        **{
-            f"all_{name}": Coalesce(Sum(name), 0)
-            for name in ("received", "resolved", "withdrawn", "overdue_started", "overdue_stopped")
-        },
-        **{
-            f"before_{name}": Coalesce(Sum(name, filter=before), 0)
-            for name in ("received", "resolved", "withdrawn")
-        },
-    )
+        **{f"all_{name}": Coalesce(Sum(name), 0) for name in STOCK_SOURCES},
+        **{f"before_{name}": Coalesce(Sum(name, filter=before), 0) for name in STOCK_SOURCES[:3]},
+    }
+
+
+def counts_of(sums: dict[str, int], overdue_now: int | None) -> dict[str, int]:
+    """The counts of RULES.md §6 from those sums; `overdue_now` (open and overdue at the
+    last refresh) when the period has not ended, else the overdue stock at its end."""
     counts = {name: sums[f"in_{name}"] for name in FLOWS if name in COUNT_NAMES}
     counts["carried_over"] = (
         sums["before_received"] - sums["before_resolved"] - sums["before_withdrawn"]
     )
     counts["to_process"] = counts["received"] + counts["carried_over"]
     counts["in_progress"] = sums["all_received"] - sums["all_resolved"] - sums["all_withdrawn"]
-    if period.end_at > state.watermark:
-        # The period has not ended: overdue as of the last refresh.
-        overdue = open_overdue(scope)
-    else:
-        overdue = sums["all_overdue_started"] - sums["all_overdue_stopped"]
+    overdue = (
+        overdue_now
+        if overdue_now is not None
+        else sums["all_overdue_started"] - sums["all_overdue_stopped"]
+    )
     counts["in_progress_overdue"] = overdue
     counts["in_progress_within_deadline"] = counts["in_progress"] - overdue
-    return Indicators({name: counts[name] for name in COUNT_NAMES})
+    return {name: counts[name] for name in COUNT_NAMES}
+
+
+def indicators(scope: Scope, period: Period) -> Indicators:
+    """From the snapshot when it covers the period; live otherwise. One aggregate query over
+    the flow rows."""
+    state = covering_state(period)
+    if state is None:
+        return compute(scope, period)
+    rows = scope.snapshot_rows(MonthlyFlow.objects.filter(month__lte=period.end.replace(day=1)))
+    sums = rows.aggregate(**sums_of(period.start))
+    # A period not yet ended counts overdue as of the last refresh.
+    running = period.end_at > state.watermark
+    return Indicators(counts_of(sums, open_overdue(scope) if running else None))
 
 
 def month_starts(start: date, end: date) -> list[date]:
