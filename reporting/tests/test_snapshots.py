@@ -78,3 +78,36 @@ def test_a_month_still_running_counts_overdue_as_of_the_refresh(march, office) -
 
         assert snapshots.indicators(scope, MARCH) == compute(scope, MARCH)
         assert snapshots.indicators(scope, MARCH).counts["in_progress_overdue"] == 1  # J
+
+
+def test_the_nightly_rebuild_writes_only_the_rows_that_changed(march, office) -> None:
+    first = snapshots.refresh_full()
+    rows = {
+        (r.unit_id, r.agency_id, r.reception_point_id, r.procedure_id, r.month): r.pk
+        for r in MonthlyFlow.objects.all()
+    }
+
+    unchanged = snapshots.refresh_full()
+    h = march["H"]
+    Dossier.objects.filter(pk=h.pk).update(status="completed", processing_ended_at=t(3, 27))
+    changed = snapshots.refresh_full()
+
+    assert first["inserted"] == first["rows"] == len(rows) > 0
+    assert {k: unchanged[k] for k in ("deleted", "updated", "inserted")} == {
+        "deleted": 0,
+        "updated": 0,
+        "inserted": 0,
+    }
+    # H's March row gains a resolution: one row updated in place, nothing else rewritten.
+    assert {k: changed[k] for k in ("deleted", "updated", "inserted")} == {
+        "deleted": 0,
+        "updated": 1,
+        "inserted": 0,
+    }
+    after = {
+        (r.unit_id, r.agency_id, r.reception_point_id, r.procedure_id, r.month): r.pk
+        for r in MonthlyFlow.objects.all()
+    }
+    assert after == rows
+    scope = Scope.of_unit(office.unit)
+    assert snapshots.indicators(scope, MARCH) == compute(scope, MARCH)
