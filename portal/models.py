@@ -26,6 +26,12 @@ class User(AbstractUser):
     citizen_id = models.CharField(
         _("citizen ID"), max_length=12, blank=True, validators=[citizen_id_validator]
     )
+    # Set when the person opened the link mailed to `email`; cleared when the email changes.
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    # The last verification link sent: resending is throttled from it.
+    email_verification_sent_at = models.DateTimeField(
+        _("verification email sent at"), null=True, blank=True
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

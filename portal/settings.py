@@ -125,11 +125,13 @@ else:
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that also takes an email address or a phone number as the username.
+    "portal.auth_backends.IdentifierBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's own, with a message the Vietnamese catalogue translates.
+    {"NAME": "portal.accounts.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -141,6 +143,19 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# One lock per account whichever identifier was typed (email, phone or username).
+AXES_USERNAME_CALLABLE = "portal.auth_backends.axes_username"
+# The lockout page, in the visitor's language, with the cool-off time.
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.locked_out"
+
+# Citizen accounts: the emailed verification link expires, resending is throttled, and
+# the mail task retries with backoff while the mail server is down.
+ACCOUNT_EMAIL_VERIFICATION_MAX_AGE = timedelta(
+    hours=env.int("ACCOUNT_EMAIL_VERIFICATION_HOURS", default=72)
+)
+ACCOUNT_EMAIL_RESEND_SECONDS = env.int("ACCOUNT_EMAIL_RESEND_SECONDS", default=60)
+ACCOUNT_EMAIL_MAX_RETRIES = env.int("ACCOUNT_EMAIL_MAX_RETRIES", default=8)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=24 * 60 * 60)
 
 # Internationalisation: Vietnamese first, English available.
 LANGUAGE_CODE = "vi"
@@ -169,6 +184,16 @@ MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 # Papers uploaded to a dossier: types recognised from the content, not the file name.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+# Online payment of fees (dossiers.payments): the provider by name, and the key the built-in
+# simulated gateway signs its callbacks with. Without a key of its own the simulator signs
+# with one derived from SECRET_KEY, so no deployment shares a publicly known key.
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="simulated")
+PAYMENT_SIMULATOR_SECRET = env.str("PAYMENT_SIMULATOR_SECRET", default="") or (
+    f"payment-simulator:{SECRET_KEY}"
+)
+# A callback older (or further in the future) than this is refused as a replay.
+PAYMENT_CALLBACK_MAX_AGE = env.int("PAYMENT_CALLBACK_MAX_AGE_SECONDS", default=300)
 
 # E-mail: console in development, SMTP on localhost unless EMAIL_URL says otherwise.
 vars().update(

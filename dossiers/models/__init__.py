@@ -10,6 +10,7 @@ from dossiers.models.dossier import (
     Status,
 )
 from dossiers.models.notifications import Notification
+from dossiers.models.payments import Payment
 from dossiers.models.records import (
     Apology,
     Attachment,
@@ -34,6 +35,7 @@ __all__ = [
     "HandOver",
     "Notification",
     "Pause",
+    "Payment",
     "ResultDelivery",
     "Status",
 ]

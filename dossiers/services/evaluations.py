@@ -1,14 +1,16 @@
 """Đánh giá sự hài lòng (RULES.md §8): one evaluation per dossier, by its applicant online
-or through a reception officer (the counter kiosk, a paper form)."""
+(signed in, or holding the receipt's code and lookup secret) or through a reception officer
+(the counter kiosk, a paper form)."""
 
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from dossiers import policies
+from dossiers import codes, policies
 from dossiers.errors import InvalidTransitionError
 from dossiers.models import Dossier, Evaluation, Status
 from portal import audit
@@ -16,7 +18,7 @@ from portal.models import AuditEvent, User
 
 
 class EvaluationChannel:
-    ONLINE = "online"  # the applicant, through the link or QR code on the receipt
+    ONLINE = "online"  # the applicant signed in, or whoever holds the receipt (its QR code)
     KIOSK = "kiosk"  # the tablet at the counter, opened by a reception officer
     PAPER = "paper"  # a paper form, typed in by a reception officer
 
@@ -99,23 +101,17 @@ def _processing_officer(dossier: Dossier) -> User | None:
     return event.actor if event is not None else None
 
 
-@transaction.atomic
-def dossier_evaluate(
+def _record(
+    dossier: Dossier,
     *,
-    dossier_id: UUID | str,
-    actor: User,
+    actor: User | None,
     rating: str,
-    criteria: dict[str, int] | None = None,
-    comment: str = "",
+    scores: dict[str, int],
+    comment: str,
     channel: str,
+    data: dict[str, object] | None = None,
 ) -> Evaluation:
-    """Đánh giá sự hài lòng: the applicant's overall rating and, optionally, the nine
-    criteria; it names the reception and processing officers for the per-officer figures."""
-    comment = comment.strip()
-    scores = _clean(rating, criteria, comment, channel)
-    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
-    if CHANNELS[channel] not in policies.capacities(actor, dossier):
-        raise PermissionDenied("you may not record an evaluation of this dossier this way")
+    """The evaluation of the locked dossier, once its processing has ended and only once."""
     if dossier.status not in EVALUABLE:
         raise InvalidTransitionError(dossier, "evaluate")
     if Evaluation.objects.filter(dossier=dossier).exists():
@@ -142,6 +138,70 @@ def dossier_evaluate(
         actor=actor,
         event="dossiers.evaluated",
         target=dossier,
-        data={"rating": rating, "channel": channel, "criteria": scores},
+        data={"rating": rating, "channel": channel, "criteria": scores, **(data or {})},
     )
     return evaluation
+
+
+@transaction.atomic
+def dossier_evaluate(
+    *,
+    dossier_id: UUID | str,
+    actor: User,
+    rating: str,
+    criteria: dict[str, int] | None = None,
+    comment: str = "",
+    channel: str,
+) -> Evaluation:
+    """Đánh giá sự hài lòng: the applicant's overall rating and, optionally, the nine
+    criteria; it names the reception and processing officers for the per-officer figures."""
+    comment = comment.strip()
+    scores = _clean(rating, criteria, comment, channel)
+    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+    if CHANNELS[channel] not in policies.capacities(actor, dossier):
+        raise PermissionDenied("you may not record an evaluation of this dossier this way")
+    return _record(
+        dossier, actor=actor, rating=rating, scores=scores, comment=comment, channel=channel
+    )
+
+
+# Compared against when no dossier has the code, so that a wrong code costs what a wrong
+# secret does and the answer time does not tell which of the two was wrong.
+_NO_SECRET_HASH = "0" * 64
+
+
+def receipt_dossier(dossiers: QuerySet[Dossier], *, code: str, secret: str) -> Dossier:
+    """The dossier of `dossiers` whose receipt carries this code and lookup secret; the
+    same DoesNotExist whether the code or the secret is wrong (RULES.md §7)."""
+    found = dossiers.filter(code=code.strip().upper()).first() if code.strip() else None
+    matches = codes.secret_matches(found or Dossier(lookup_secret_hash=_NO_SECRET_HASH), secret)
+    if found is None or not matches:
+        raise Dossier.DoesNotExist("no dossier with this code and lookup secret")
+    return found
+
+
+@transaction.atomic
+def dossier_evaluate_by_receipt(
+    *,
+    code: str,
+    secret: str,
+    rating: str,
+    criteria: dict[str, int] | None = None,
+    comment: str = "",
+) -> Evaluation:
+    """Đánh giá sự hài lòng qua mã QR trên phiếu hẹn: whoever holds the receipt (form 01)
+    rates the service online without an account, with the dossier code and lookup secret."""
+    comment = comment.strip()
+    scores = _clean(rating, criteria, comment, EvaluationChannel.ONLINE)
+    dossier = receipt_dossier(
+        Dossier.objects.select_for_update(of=("self",)), code=code, secret=secret
+    )
+    return _record(
+        dossier,
+        actor=None,
+        rating=rating,
+        scores=scores,
+        comment=comment,
+        channel=EvaluationChannel.ONLINE,
+        data={"by": "receipt"},
+    )

@@ -1,0 +1,182 @@
+"""Writers of online payments: an attempt is started by the applicant and settled only by
+the provider's verified callback, once, in the transaction that marks the dossier paid."""
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from dossiers import policies
+from dossiers.errors import DossierError
+from dossiers.models import Dossier, Payment, Status
+from dossiers.payments.base import (
+    CallbackRejectedError,
+    CallbackResult,
+    PaymentConflictError,
+    get_provider,
+)
+from portal import audit
+from portal.models import User
+from procedures.selectors import procedure_terms
+
+logger = logging.getLogger(__name__)
+
+# From submission until processing ends; afterwards the fees are settled at the counter.
+PAYABLE_STATES = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_PROCESS})
+
+
+class Outcome(StrEnum):
+    """What a verified callback did."""
+
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    ALREADY_PROCESSED = "already processed"  # the same message again: nothing to do
+    ALREADY_PAID = "already paid"  # another attempt paid the fees first: nothing to do
+
+
+class PaymentNotPossibleError(DossierError):
+    """The dossier cannot be paid online now; the message says why, for the applicant."""
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    payment: Payment
+    redirect_url: str  # the provider's page, where the payer's browser goes next
+
+
+def fee_due(dossier: Dossier) -> int:
+    """Phí, lệ phí (VND): as fixed at reception, or before it the procedure's fees now."""
+    if dossier.fee_amount:
+        return dossier.fee_amount
+    terms = dossier.terms if "fees" in dossier.terms else procedure_terms(dossier.procedure)
+    return sum(fee["amount"] for fee in terms["fees"])
+
+
+def payment_refusal(dossier: Dossier) -> str | None:
+    """Why the dossier's fees cannot be paid online now, or None when they can."""
+    if dossier.paid_online:
+        return gettext_lazy("The fees of this dossier are already paid online.")
+    if dossier.fee_collected:
+        return gettext_lazy("The fees of this dossier were paid at the counter.")
+    if dossier.status not in PAYABLE_STATES:
+        return gettext_lazy(
+            "Fees can be paid online once the dossier is sent and until it is processed."
+        )
+    if not fee_due(dossier):
+        return gettext_lazy("This dossier has no fees to pay.")
+    return None
+
+
+def _new_reference() -> str:
+    # Date for the people reading bank statements; 48 random bits so it cannot be guessed.
+    return f"TT{timezone.localdate():%y%m%d}{secrets.token_hex(6).upper()}"
+
+
+@transaction.atomic
+def _new_attempt(
+    *, dossier_id: UUID | str, payer: User, provider: str, return_url: Callable[[str], str]
+) -> Payment:
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure")
+        .get(pk=dossier_id)
+    )
+    if policies.APPLICANT not in policies.capacities(payer, dossier):
+        raise PermissionDenied("only the applicant pays the fees online")
+    refusal = payment_refusal(dossier)
+    if refusal is not None:
+        raise PaymentNotPossibleError(refusal)
+    reference = _new_reference()
+    payment = Payment.objects.create(
+        dossier=dossier,
+        reference=reference,
+        provider=provider,
+        amount=fee_due(dossier),
+        payer=payer,
+        return_url=return_url(reference),
+    )
+    audit.record(
+        actor=payer,
+        event="dossiers.payment_started",
+        target=dossier,
+        data={"payment": reference, "amount": payment.amount, "provider": provider},
+    )
+    return payment
+
+
+def payment_start(
+    *, dossier_id: UUID | str, payer: User, return_url: Callable[[str], str]
+) -> PaymentStart:
+    """Thanh toán trực tuyến: a new attempt to pay the dossier's fees (a failed one is
+    retried with a new attempt). `return_url` gives, from the payment reference, the page
+    the provider sends the payer back to."""
+    provider = get_provider()
+    payment = _new_attempt(
+        dossier_id=dossier_id, payer=payer, provider=provider.name, return_url=return_url
+    )
+    # After commit: the attempt exists whatever the provider answers.
+    return PaymentStart(payment, provider.start(payment))
+
+
+@transaction.atomic
+def payment_settle(*, provider: str, result: CallbackResult) -> Outcome:
+    """Kết quả thanh toán: apply a provider's verified callback. Replays do nothing; a
+    callback that contradicts the payment is refused and changes nothing."""
+    dossier_id = (
+        Payment.objects.filter(reference=result.reference, provider=provider)
+        .values_list("dossier_id", flat=True)
+        .first()
+    )
+    if dossier_id is None:
+        raise CallbackRejectedError("unknown payment reference")
+    # Dossier first, then payment: the order every dossier service locks in.
+    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
+    payment = Payment.objects.select_for_update().get(reference=result.reference)
+    if result.amount != payment.amount:
+        raise CallbackRejectedError(f"amount {result.amount} is not {payment.amount}")
+    if payment.status != Payment.Status.PENDING:
+        if (payment.status, payment.transaction_id) == (result.status, result.transaction_id):
+            return Outcome.ALREADY_PROCESSED
+        raise PaymentConflictError(f"payment already {payment.status}")
+    if (
+        Payment.objects.filter(provider=provider, transaction_id=result.transaction_id)
+        .exclude(pk=payment.pk)
+        .exists()
+    ):
+        raise PaymentConflictError("transaction already used by another payment")
+    if result.status == Payment.Status.PAID and dossier.paid_online:
+        # Paid twice at the bank: the fees stand paid once; the refund is done by hand.
+        logger.warning("second payment %s for paid dossier %s", payment.reference, dossier.pk)
+        return Outcome.ALREADY_PAID
+    payment.status = result.status
+    payment.transaction_id = result.transaction_id
+    payment.completed_at = timezone.now()
+    payment.save(update_fields=["status", "transaction_id", "completed_at"])
+    data = {
+        "payment": payment.reference,
+        "amount": payment.amount,
+        "transaction": payment.transaction_id,
+        "provider": provider,
+    }
+    if result.status != Payment.Status.PAID:
+        audit.record(
+            actor=None,
+            event="dossiers.payment_failed",
+            target=dossier,
+            data={**data, "status": result.status},
+        )
+        return Outcome(result.status)
+    dossier.paid_online = True
+    if not dossier.fee_amount:
+        dossier.fee_amount = payment.amount
+    dossier.save(update_fields=["paid_online", "fee_amount", "updated_at"])
+    audit.record(actor=None, event="dossiers.paid_online", target=dossier, data=data)
+    return Outcome.PAID

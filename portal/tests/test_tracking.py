@@ -1,0 +1,913 @@
+"""Following a dossier (issue #7): "my dossiers", the status lookup by the receipt's code
+and secret, the answer to a supplement request, the electronic result and the
+satisfaction evaluation (RULES.md §7–8)."""
+# ruff: noqa: F811 - the commune fixture imported from the dossiers tests is a parameter of
+# the tests below.
+
+import re
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from dossiers import services
+from dossiers.errors import InvalidTransitionError
+from dossiers.models import Attachment, Dossier, Evaluation, Pause, Status
+from dossiers.services import Applicant
+from dossiers.services.evaluations import AlreadyEvaluatedError, dossier_evaluate_by_receipt
+from dossiers.tests.conftest import Office, office  # noqa: F401 - the commune fixture
+from dossiers.tests.test_attachments import PDF
+from dossiers.tests.test_clock import at
+from portal.models import AuditEvent
+from portal.tracking import throttle
+from procedures.models import Component, CopyType
+from reception.documents.context import lookup_url
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NAME, PHONE, EMAIL = "Nguyễn Thị Lan", "0912345678", "lan@example.org"
+CITIZEN_ID, ADDRESS = "038190000123", "12 Lê Lợi, Phường Hạc Thành"
+NOT_FOUND = "No dossier matches this code and lookup secret. Check both against your receipt."
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+@pytest.fixture(autouse=True)
+def own_counters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lookup counters live in the shared cache (Redis on CI): each test its own."""
+    monkeypatch.setattr(throttle, "PREFIX", f"test-tracking:{uuid.uuid4().hex}")
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def papers(office: Office) -> list[int]:
+    return [
+        Component.objects.create(
+            procedure=office.procedure, position=1, name="Tờ khai", copy_type=CopyType.ORIGINAL
+        ).pk,
+        Component.objects.create(
+            procedure=office.procedure,
+            position=2,
+            name="Bản sao Giấy khai sinh",
+            copy_type=CopyType.CERTIFIED_COPY,
+        ).pk,
+    ]
+
+
+def speak(client, language: str) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+
+def received(office: Office) -> tuple[Dossier, str]:
+    """Received at the counter on Monday 2 March 09:00 (due Thursday 5 March 17:00) and
+    handed to the agency at 10:00; with the lookup secret printed on the receipt."""
+    office.processing.full_name = "Lê Văn Hùng"
+    office.processing.save()
+    office.reception.full_name = "Trần Thị Mai"
+    office.reception.save()
+    with time_machine.travel(at(2, 9), tick=False):
+        reception = services.dossier_receive_at_counter(
+            officer=office.reception,
+            procedure=office.procedure,
+            agency=office.agency,
+            reception_point=office.point,
+            applicant=Applicant(
+                name=NAME,
+                citizen_id=CITIZEN_ID,
+                phone=PHONE,
+                email=EMAIL,
+                address=ADDRESS,
+                account=office.applicant,
+            ),
+        )
+    with time_machine.travel(at(2, 10), tick=False):
+        services.dossier_transfer(dossier_id=reception.dossier.pk, officer=office.reception)
+    return Dossier.objects.get(pk=reception.dossier.pk), reception.lookup_secret
+
+
+def ask_supplement(office: Office, dossier: Dossier) -> None:
+    with time_machine.travel(at(3, 10), tick=False):
+        services.dossier_request_supplement(
+            dossier_id=dossier.pk,
+            officer=office.processing,
+            items=["Bản sao Giấy khai sinh"],
+            reason="Thiếu giấy tờ chứng minh nhân thân",
+        )
+
+
+def completed(office: Office) -> tuple[Dossier, str]:
+    dossier, secret = received(office)
+    with time_machine.travel(at(4, 15), tick=False):
+        services.dossier_complete(dossier_id=dossier.pk, officer=office.leader)
+    return Dossier.objects.get(pk=dossier.pk), secret
+
+
+def unchanged(dossier: Dossier) -> tuple:
+    """What a refused request must leave as it was."""
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    return (
+        dossier.status,
+        dossier.version,
+        dossier.due_at,
+        dossier.paused_at,
+        Evaluation.objects.count(),
+        AuditEvent.objects.count(),
+        Attachment.objects.count(),
+        Pause.objects.filter(resumed_at__isnull=True).count(),
+    )
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def upload(name: str = "khai-sinh.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+# My dossiers --------------------------------------------------------------------------------
+
+
+def test_my_dossiers_lists_the_citizens_own_newest_first_without_drafts(client, office) -> None:
+    first, _ = received(office)
+    ready = office.dossier(Status.COMPLETED)
+    asked = office.dossier(Status.SUPPLEMENT_REQUESTED)
+    waiting = office.dossier(Status.SUBMITTED)
+    draft = office.dossier(Status.DRAFT)
+    someone_else = office.dossier(Status.IN_PROCESS, applicant=UserFactory(username="khac"))
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    response = client.get(reverse("portal:my-dossiers"))
+
+    html = page(response)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    positions = [
+        html.index(f"Reference {waiting.reference}"),
+        html.index(f"Dossier {asked.code}"),
+        html.index(f"Dossier {ready.code}"),
+        html.index(f"Dossier {first.code}"),
+    ]
+    assert positions == sorted(positions)
+    assert draft.reference not in html
+    assert someone_else.code not in html
+    assert html.count("Papers requested from you") == 1
+    assert html.count('class="badge badge-ready">Your result is ready<') == 1
+    assert html.count("Being processed") == 1  # the first one, handed to the agency
+    assert "Submitted, awaiting reception" in html
+    assert "17:00 05/03/2026" in html  # its due date
+    assert reverse("portal:my-dossier", args=[first.pk]) in html
+
+
+def test_my_dossiers_in_vietnamese(client, office) -> None:
+    dossier, _ = received(office)
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossiers")))
+
+    assert '<html lang="vi">' in html
+    assert f"Hồ sơ {dossier.code}" in html
+    assert "Đang xử lý" in html
+    assert "Hạn giải quyết" in html
+    with translation.override("vi"):
+        assert translation.gettext("My dossiers") in html
+
+
+def test_my_dossiers_need_an_account(client, office) -> None:
+    dossier, _ = received(office)
+
+    for url in (
+        reverse("portal:my-dossiers"),
+        reverse("portal:my-dossier", args=[dossier.pk]),
+        reverse("portal:evaluate", args=[dossier.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("portal:login") + "?next=")
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("portal:my-dossier", "get"),
+        ("portal:evaluate", "get"),
+        ("portal:evaluate", "post"),
+        ("portal:supplement", "post"),
+    ],
+)
+@pytest.mark.parametrize("who", ["other_citizen", "reception", "leader", "own_draft"])
+def test_a_dossier_that_is_not_the_citizens_own_is_not_found(
+    client, office, private_media, papers, name, method, who
+) -> None:
+    dossier = office.dossier(Status.COMPLETED)
+    if who == "own_draft":
+        dossier, user = office.dossier(Status.DRAFT), office.applicant
+    elif who == "other_citizen":
+        user = UserFactory(username="hangxom")
+    else:
+        user = getattr(office, who)
+    client.force_login(user)
+    before = unchanged(dossier)
+
+    response = getattr(client, method)(
+        reverse(name, args=[dossier.pk]),
+        {"rating": "satisfied", "action": "send", "version": dossier.version}
+        if method == "post"
+        else {},
+    )
+
+    assert response.status_code == 404
+    assert unchanged(dossier) == before
+
+
+def test_the_detail_tells_the_story_in_plain_words_without_officers_names(
+    client, office, private_media, papers
+) -> None:
+    dossier, _ = received(office)
+    with time_machine.travel(at(2, 11), tick=False):
+        services.dossier_assign(
+            dossier_id=dossier.pk, officer=office.leader, assignee=office.processing
+        )
+    with time_machine.travel(at(3, 9), tick=False):
+        services.dossier_hand_over(
+            dossier_id=dossier.pk, officer=office.processing, to_label="Lê Văn Hùng, công chức"
+        )
+    ask_supplement(office, dossier)
+    with time_machine.travel(at(3, 11), tick=False):
+        services.dossier_supplement(dossier_id=dossier.pk, actor=office.applicant)
+    with time_machine.travel(at(4, 9), tick=False):
+        services.dossier_apologise(
+            dossier_id=dossier.pk,
+            officer=office.processing,
+            reason="Chờ kết quả xác minh của xã khác",
+            new_due_at=at(12, 17),
+        )
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+
+    timeline = html[html.index('id="timeline-title"') :]
+    labels = re.findall(r"<time [^>]*>([^<]+)</time> <strong>([^<]+)</strong>", timeline)
+    assert labels == [
+        ("09:00 02/03/2026", "Received"),
+        ("10:00 02/03/2026", "Sent to the competent agency"),
+        ("09:00 03/03/2026", "Moved to the next processing step"),
+        ("10:00 03/03/2026", "Supplement requested; the clock is paused"),
+        ("11:00 03/03/2026", "Supplement received; the clock runs again"),
+        ("09:00 04/03/2026", "Apology letter with a new date"),
+    ]
+    assert "Bản sao Giấy khai sinh" in timeline  # what was asked for
+    assert str(office.point) in timeline
+    for officer in (office.processing, office.reception, office.leader):
+        assert officer.full_name not in html
+        assert officer.username not in html
+    # The apology letter (form 04) in the page.
+    letter = html[html.index('class="letter"') :]
+    assert f"Dear {NAME}," in letter
+    assert "Chờ kết quả xác minh của xã khác" in letter
+    assert "17:00 06/03/2026" in letter  # due, moved one day by the supplement
+    assert "will return the result on <strong>17:00 12/03/2026</strong>" in letter
+    assert (
+        "<dd>17:00 12/03/2026<small>New date promised; originally due 17:00 06/03/2026</small>"
+    ) in html
+    assert "Rate the service" not in html  # processing has not ended
+
+
+def test_the_detail_in_vietnamese(client, office) -> None:
+    dossier, _ = received(office)
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+
+    assert f"<h1>Hồ sơ {dossier.code}</h1>" in html
+    assert "Đang xử lý" in html
+    assert "Đã tiếp nhận" in html  # the timeline's first event
+
+
+# Supplements --------------------------------------------------------------------------------
+
+
+def test_the_citizen_uploads_what_is_asked_and_sends_it_which_resumes_the_clock(
+    client, office, private_media, papers
+) -> None:
+    dossier, _ = received(office)
+    ask_supplement(office, dossier)
+    speak(client, "en")
+    client.force_login(office.applicant)
+    url = reverse("portal:supplement", args=[dossier.pk])
+
+    with time_machine.travel(at(4, 9), tick=False):
+        shown = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+        added = client.post(
+            url,
+            {
+                "action": "upload",
+                "item": "0",
+                "item-0-component": str(papers[1]),
+                "item-0-file": upload(),
+            },
+        )
+        after_upload = page(client.get(added["Location"]))
+    with time_machine.travel(at(4, 10), tick=False):
+        sent = client.post(url, {"action": "send", "version": str(dossier.version + 1)})
+        after_send = page(client.get(sent["Location"]))
+
+    assert "Papers requested from you" in shown
+    assert "<h3>Bản sao Giấy khai sinh</h3>" in shown
+    # The paper asked for is offered first.
+    assert re.search(rf'<option value="{papers[1]}" selected>Bản sao Giấy khai sinh', shown)
+    assert added.status_code == 302
+    assert added["Location"] == reverse("portal:my-dossier", args=[dossier.pk]) + "#supplement"
+    assert "The file was added." in after_upload
+    assert "khai-sinh.pdf" in after_upload
+    file = Attachment.objects.get()
+    assert (file.component_id, file.component_name, file.uploaded_by) == (
+        papers[1],
+        "Bản sao Giấy khai sinh",
+        office.applicant,
+    )
+    assert sent.status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.paused_at) == (Status.IN_PROCESS, None)
+    # Asked Tuesday 10:00, answered Wednesday 10:00: one working day later than Thursday.
+    assert dossier.due_at == at(6, 17)
+    pause = Pause.objects.get()
+    assert (pause.resumed_at, pause.resumed_by, pause.due_after) == (
+        at(4, 10),
+        office.applicant,
+        at(6, 17),
+    )
+    event = AuditEvent.objects.filter(event="dossiers.supplemented").get()
+    assert event.actor == office.applicant
+    assert "The supplement was sent. Processing of your dossier resumes." in after_send
+    assert "Papers requested from you" not in after_send
+    assert "You added a file" in after_send
+    assert "17:00 06/03/2026" in after_send
+
+
+def test_sending_before_adding_a_file_changes_nothing(
+    client, office, private_media, papers
+) -> None:
+    dossier, _ = received(office)
+    ask_supplement(office, dossier)
+    dossier.refresh_from_db()
+    speak(client, "en")
+    client.force_login(office.applicant)
+    before = unchanged(dossier)
+
+    response = client.post(
+        reverse("portal:supplement", args=[dossier.pk]),
+        {"action": "send", "version": str(dossier.version)},
+    )
+
+    assert response.status_code == 400
+    assert "Add a file for the papers asked for before sending the supplement." in page(response)
+    assert unchanged(dossier) == before
+
+
+def test_a_stale_page_cannot_send_the_supplement(client, office, private_media, papers) -> None:
+    dossier, _ = received(office)
+    ask_supplement(office, dossier)
+    dossier.refresh_from_db()
+    speak(client, "en")
+    client.force_login(office.applicant)
+    before = unchanged(dossier)
+
+    response = client.post(
+        reverse("portal:supplement", args=[dossier.pk]),
+        {"action": "send", "version": str(dossier.version - 1)},
+    )
+
+    assert response.status_code == 409
+    assert "The dossier changed since you opened this page." in page(response)
+    assert unchanged(dossier) == before
+
+
+def test_a_file_that_is_not_a_document_is_refused_next_to_the_field(
+    client, office, private_media, papers
+) -> None:
+    dossier, _ = received(office)
+    ask_supplement(office, dossier)
+    speak(client, "en")
+    client.force_login(office.applicant)
+    before = unchanged(dossier)
+
+    response = client.post(
+        reverse("portal:supplement", args=[dossier.pk]),
+        {
+            "action": "upload",
+            "item": "0",
+            "item-0-component": str(papers[1]),
+            "item-0-file": upload("khai-sinh.pdf", b"MZ" + bytes(64)),
+        },
+    )
+
+    html = page(response)
+    assert response.status_code == 400
+    assert (
+        '<p class="field-error" id="id_item-0-file-error">This file is '
+        "application/x-dosexec, not a PDF, JPEG or PNG document.</p>"
+    ) in html
+    assert 'aria-describedby="id_item-0-file-error" aria-invalid="true"' in html
+    assert unchanged(dossier) == before
+    assert not (private_media.exists() and any(p.is_file() for p in private_media.rglob("*")))
+
+
+@pytest.mark.parametrize("status", [Status.IN_PROCESS, Status.COMPLETED])
+def test_nothing_to_upload_when_nothing_is_asked(
+    client, office, private_media, papers, status
+) -> None:
+    dossier = office.dossier(status)
+    speak(client, "en")
+    client.force_login(office.applicant)
+    before = unchanged(dossier)
+
+    uploaded = client.post(
+        reverse("portal:supplement", args=[dossier.pk]),
+        {
+            "action": "upload",
+            "item": "0",
+            "item-0-component": str(papers[0]),
+            "item-0-file": upload(),
+        },
+    )
+    sent = client.post(
+        reverse("portal:supplement", args=[dossier.pk]),
+        {"action": "send", "version": str(dossier.version)},
+    )
+
+    assert (uploaded.status_code, sent.status_code) == (409, 409)
+    assert "No papers are requested from you for this dossier now." in page(sent)
+    assert unchanged(dossier) == before
+
+
+def test_a_financial_obligation_is_shown_with_its_reason(client, office) -> None:
+    dossier = office.dossier(Status.FINANCIAL_OBLIGATION)
+    Pause.objects.filter(dossier=dossier).update(amount=1200000)
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+
+    assert '<h2 id="obligation-title">Financial obligation to fulfil</h2>' in html
+    assert "Thiếu giấy tờ" in html
+    assert "1,200,000 VND" in html
+    assert "Papers requested from you" not in html
+
+
+# The electronic result ----------------------------------------------------------------------
+
+
+def test_the_applicant_downloads_the_electronic_result_and_nobody_else(
+    client, office, private_media
+) -> None:
+    dossier, _ = completed(office)
+    with time_machine.travel(at(4, 16), tick=False):
+        result = services.dossier_attach_result(
+            dossier_id=dossier.pk, officer=office.processing, upload=upload("ket-qua.pdf")
+        )
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    download = client.get(reverse("dossiers:attachment", args=[result.pk]))
+    client.force_login(UserFactory(username="hangxom"))
+    stranger = client.get(reverse("dossiers:attachment", args=[result.pk]))
+
+    assert "Your result" in html
+    assert f'href="{reverse("dossiers:attachment", args=[result.pk])}" download' in html
+    assert "Download the electronic result" in html
+    assert "Result ready" in html
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert stranger.status_code == 404
+
+
+def test_fees_show_whether_they_are_paid(client, office) -> None:
+    unpaid = office.dossier(Status.IN_PROCESS, fee_amount=50000)
+    paid = office.dossier(Status.IN_PROCESS, fee_amount=50000, paid_online=True)
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    unpaid_html = page(client.get(reverse("portal:my-dossier", args=[unpaid.pk])))
+    paid_html = page(client.get(reverse("portal:my-dossier", args=[paid.pk])))
+
+    pay = reverse("portal:payment-start", args=[unpaid.pk])
+    assert "50,000 VND" in unpaid_html
+    assert "Not paid yet" in unpaid_html
+    assert f'<form method="post" action="{pay}">' in unpaid_html
+    assert "Paid online" in paid_html
+    assert "Not paid yet" not in paid_html
+    assert reverse("portal:payment-start", args=[paid.pk]) not in paid_html
+
+
+# Status lookup ------------------------------------------------------------------------------
+
+
+def lookup(client, code: str, secret: str, **extra):
+    return client.get(reverse("portal:lookup"), {"code": code, "secret": secret}, **extra)
+
+
+@pytest.mark.parametrize(
+    ("language", "state", "heading"),
+    [("en", "Being processed", "Dossier"), ("vi", "Đang xử lý", "Hồ sơ")],
+)
+def test_the_lookup_shows_the_state_and_initials_only(
+    client, office, language, state, heading
+) -> None:
+    dossier, secret = received(office)
+    speak(client, language)
+
+    response = lookup(client, dossier.code.lower(), secret.lower())
+
+    html = page(response)
+    assert response.status_code == 200
+    assert f"{heading} {dossier.code}" in html
+    assert office.procedure.name in html
+    assert state in html
+    assert "N. T. L." in html
+    assert "09:00 02/03/2026" in html
+    assert "17:00 05/03/2026" in html
+    for personal in (NAME, PHONE, EMAIL, CITIZEN_ID, ADDRESS, "Trần Thị Mai", "Lê Văn Hùng"):
+        assert personal not in html
+    # Nothing to rate yet: no form carries the secret on.
+    assert reverse("portal:lookup-evaluate") not in html
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_receipts_qr_code_opens_the_answer(client, office, settings) -> None:
+    settings.PUBLIC_BASE_URL = "https://dichvucong.thanhhoa.gov.vn"
+    dossier, secret = received(office)
+    ask_supplement(office, dossier)
+    speak(client, "en")
+    address = urlsplit(lookup_url(dossier, secret))
+
+    response = client.get(f"{address.path}?{address.query}")
+
+    assert address.path == reverse("portal:lookup")
+    assert response.status_code == 200
+    assert "Supplement requested" in page(response)
+    assert "Papers are requested from the applicant." in page(response)
+
+
+def test_a_wrong_code_and_a_wrong_secret_get_the_same_answer(client, office) -> None:
+    dossier, secret = received(office)
+    other_code = dossier.code[:-4] + "9999"
+    speak(client, "en")
+    before = unchanged(dossier)
+
+    wrong_secret = lookup(client, dossier.code, "ABCDEFGH")
+    wrong_code = lookup(client, other_code, secret)
+
+    assert wrong_secret.status_code == wrong_code.status_code == 404
+    # Apart from what was typed (the page's links keep its own address), the same page.
+    first = CSRF.sub("", page(wrong_secret)).replace(dossier.code, "CODE")
+    second = CSRF.sub("", page(wrong_code)).replace(other_code, "CODE")
+    assert first.replace("ABCDEFGH", "SECRET") == second.replace(secret, "SECRET")
+    assert NOT_FOUND in first
+    assert office.procedure.name not in first
+    assert "N. T. L." not in first
+    # The code is given back to correct it; the secret field is left empty.
+    assert f'name="code" value="{other_code}"' in page(wrong_code)
+    assert re.search(r'<input type="text" name="secret" [^>]*>', page(wrong_code))
+    assert "value" not in re.search(r'<input [^>]*name="secret" [^>]*>', page(wrong_code))[0]
+    assert unchanged(dossier) == before
+
+
+def test_a_missing_field_is_said_next_to_it(client, office) -> None:
+    speak(client, "en")
+
+    response = client.get(reverse("portal:lookup"), {"code": "H56.HT-260302-0001"})
+
+    assert response.status_code == 400
+    assert '<p class="field-error" id="id_secret-error">Enter the lookup secret.</p>' in page(
+        response
+    )
+
+
+def test_failed_lookups_are_throttled_per_address(client, office) -> None:
+    dossier, secret = received(office)
+    speak(client, "en")
+    before = unchanged(dossier)
+
+    failures = [
+        lookup(client, dossier.code, f"WRONG{n}AA").status_code
+        for n in range(throttle.FAILURES_PER_ADDRESS)
+    ]
+    blocked = lookup(client, dossier.code, secret)
+    another_code = lookup(client, "H56.HT-260302-0042", "ABCDEFGH")
+
+    assert failures == [404] * throttle.FAILURES_PER_ADDRESS
+    assert blocked.status_code == 429
+    assert blocked["Retry-After"] == "900"
+    assert "no-store" in blocked["Cache-Control"]
+    assert "Too many attempts" in page(blocked)
+    assert "Try again in 15 minutes." in page(blocked)
+    assert office.procedure.name not in page(blocked)
+    assert another_code.status_code == 429
+    assert unchanged(dossier) == before
+
+
+def test_failed_lookups_are_throttled_per_code_whatever_the_address(client, office) -> None:
+    dossier, secret = received(office)
+    speak(client, "en")
+
+    for n in range(throttle.FAILURES_PER_CODE):
+        lookup(client, dossier.code, "ABCDEFGH", REMOTE_ADDR=f"203.0.113.{n + 1}")
+    blocked = lookup(client, dossier.code, secret, REMOTE_ADDR="198.51.100.7")
+    other = office.dossier(Status.IN_PROCESS, code="H56.HT-260302-0777")
+    free = lookup(client, other.code, "ABCDEFGH", REMOTE_ADDR="198.51.100.7")
+
+    assert blocked.status_code == 429
+    assert free.status_code == 404  # another code from that address is still answered
+
+
+def test_the_window_ends_after_fifteen_minutes(client, office) -> None:
+    dossier, secret = received(office)
+    speak(client, "en")
+    with time_machine.travel(at(5, 9), tick=False):
+        for _ in range(throttle.FAILURES_PER_ADDRESS):
+            lookup(client, dossier.code, "ABCDEFGH")
+        blocked = lookup(client, dossier.code, secret)
+    with time_machine.travel(at(5, 9, 16), tick=False):
+        later = lookup(client, dossier.code, secret)
+
+    assert blocked.status_code == 429
+    # The local-memory cache expires by the clock; Redis by its own, which time_machine
+    # does not move: there the counters are simply still there.
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        assert later.status_code == 200
+
+
+def test_successful_lookups_are_limited_too_at_a_higher_rate(client, office, monkeypatch) -> None:
+    monkeypatch.setattr(throttle, "LOOKUPS_PER_ADDRESS", 3)
+    dossier, secret = received(office)
+
+    answers = [lookup(client, dossier.code, secret).status_code for _ in range(4)]
+
+    assert answers == [200, 200, 200, 429]
+
+
+# Rating -------------------------------------------------------------------------------------
+
+
+def test_the_citizen_rates_from_my_dossiers_once(client, office) -> None:
+    dossier, _ = completed(office)
+    speak(client, "en")
+    client.force_login(office.applicant)
+    url = reverse("portal:evaluate", args=[dossier.pk])
+
+    detail = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    form = page(client.get(url))
+    with time_machine.travel(at(5, 8), tick=False):
+        rated = client.post(
+            url,
+            {
+                "step": "rate",
+                "rating": "very_satisfied",
+                "criterion_attitude": "2",
+                "criterion_total_time": "1",
+                "comment": "  Nhanh gọn.  ",
+            },
+        )
+    after = page(client.get(rated["Location"]))
+    before = unchanged(dossier)
+    again = client.post(url, {"step": "rate", "rating": "very_dissatisfied"})
+    form_again = client.get(url)
+
+    assert f'href="{url}"' in detail
+    assert form.count('type="radio" name="rating"') == 5
+    assert "<legend>Overall, how satisfied are you with the service?" in form
+    assert form.count('<fieldset class="criterion"') == 9
+    assert rated.status_code == 302
+    assert rated["Location"] == reverse("portal:my-dossier", args=[dossier.pk])
+    evaluation = Evaluation.objects.get(dossier=dossier)
+    assert (evaluation.rating, evaluation.channel, evaluation.comment) == (
+        "very_satisfied",
+        "online",
+        "Nhanh gọn.",
+    )
+    assert evaluation.criteria == {"total_time": 1, "attitude": 2}
+    assert evaluation.evaluated_at == at(5, 8)
+    assert evaluation.processing_officer == office.leader
+    event = AuditEvent.objects.filter(event="dossiers.evaluated").get()
+    assert event.actor == office.applicant
+    assert "Thank you for rating the service." in after
+    assert "You rated the service “Very satisfied” on 05/03/2026. Thank you!" in after
+    assert f'href="{url}"' not in after
+    assert again.status_code == 409
+    assert "This dossier has already been rated. Thank you!" in page(again)
+    assert unchanged(dossier) == before
+    assert Evaluation.objects.get(dossier=dossier).rating == "very_satisfied"
+    assert 'name="rating"' not in page(form_again)
+
+
+def test_the_rating_form_in_vietnamese(client, office) -> None:
+    dossier, _ = completed(office)
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:evaluate", args=[dossier.pk])))
+
+    assert "Rất hài lòng" in html
+    assert "Rất không hài lòng" in html
+    assert "Tốt" in html  # a criterion's best answer
+
+
+def test_a_rating_without_an_answer_is_refused_next_to_the_question(client, office) -> None:
+    dossier, _ = completed(office)
+    speak(client, "en")
+    client.force_login(office.applicant)
+    before = unchanged(dossier)
+
+    response = client.post(
+        reverse("portal:evaluate", args=[dossier.pk]), {"step": "rate", "comment": "?"}
+    )
+
+    html = page(response)
+    assert response.status_code == 400
+    assert '<p class="field-error" id="id_rating-error">Choose one of the five answers.</p>' in (
+        html
+    )
+    assert 'aria-describedby="id_rating-error"' in html
+    assert unchanged(dossier) == before
+
+
+@pytest.mark.parametrize("status", [Status.IN_PROCESS, Status.SUPPLEMENT_REQUESTED])
+def test_nothing_to_rate_before_the_result(client, office, status) -> None:
+    dossier = office.dossier(status)
+    speak(client, "en")
+    client.force_login(office.applicant)
+    before = unchanged(dossier)
+
+    shown = client.get(reverse("portal:evaluate", args=[dossier.pk]))
+    posted = client.post(
+        reverse("portal:evaluate", args=[dossier.pk]), {"step": "rate", "rating": "satisfied"}
+    )
+
+    assert shown.status_code == 200
+    assert "You can rate the service when the result is ready." in page(shown)
+    assert 'name="rating"' not in page(shown)
+    assert posted.status_code == 409
+    assert "You can rate the service when the result is ready." in page(posted)
+    assert unchanged(dossier) == before
+
+
+def test_the_receipt_holder_rates_from_the_lookup_without_an_account(client, office) -> None:
+    dossier, secret = completed(office)
+    speak(client, "en")
+
+    answer = page(lookup(client, dossier.code, secret))
+    receipt = {"code": dossier.code, "secret": secret}
+    opened = client.post(reverse("portal:lookup-evaluate"), receipt)
+    with time_machine.travel(at(5, 8), tick=False):
+        rated = client.post(
+            reverse("portal:lookup-evaluate"),
+            {"code": dossier.code, "secret": secret, "step": "rate", "rating": "satisfied"},
+        )
+    thanks = client.get(rated["Location"])
+    before = unchanged(dossier)
+    again = client.post(
+        reverse("portal:lookup-evaluate"),
+        {"code": dossier.code, "secret": secret, "step": "rate", "rating": "neutral"},
+    )
+
+    assert f'action="{reverse("portal:lookup-evaluate")}"' in answer
+    assert f'<input type="hidden" name="secret" value="{secret}"' in answer
+    assert opened.status_code == 200
+    assert "no-store" in opened["Cache-Control"]
+    assert page(opened).count('type="radio" name="rating"') == 5
+    assert "N. T. L." in page(opened)
+    assert NAME not in page(opened)
+    assert rated.status_code == 302
+    assert rated["Location"] == reverse("portal:lookup")
+    assert secret not in rated["Location"]
+    assert "Thank you for rating the service." in page(thanks)
+    evaluation = Evaluation.objects.get(dossier=dossier)
+    assert (evaluation.rating, evaluation.channel, evaluation.evaluated_at) == (
+        "satisfied",
+        "online",
+        at(5, 8),
+    )
+    event = AuditEvent.objects.filter(event="dossiers.evaluated").get()
+    assert (event.actor, event.data["by"], event.data["channel"]) == (None, "receipt", "online")
+    assert secret not in str(event.data)
+    assert again.status_code == 409
+    assert "This dossier has already been rated. Thank you!" in page(again)
+    assert unchanged(dossier) == before
+
+
+def test_rating_from_the_lookup_with_a_wrong_secret_reveals_and_changes_nothing(
+    client, office
+) -> None:
+    dossier, _ = completed(office)
+    speak(client, "en")
+    before = unchanged(dossier)
+
+    response = client.post(
+        reverse("portal:lookup-evaluate"),
+        {"code": dossier.code, "secret": "ABCDEFGH", "step": "rate", "rating": "satisfied"},
+    )
+
+    assert response.status_code == 404
+    assert NOT_FOUND in page(response)
+    assert office.procedure.name not in page(response)
+    assert unchanged(dossier) == before
+
+
+def test_rating_from_the_lookup_is_throttled_like_the_lookup(client, office) -> None:
+    dossier, secret = completed(office)
+    for _ in range(throttle.FAILURES_PER_ADDRESS):
+        client.post(reverse("portal:lookup-evaluate"), {"code": dossier.code, "secret": "ABCDEFGH"})
+    before = unchanged(dossier)
+
+    response = client.post(
+        reverse("portal:lookup-evaluate"),
+        {"code": dossier.code, "secret": secret, "step": "rate", "rating": "satisfied"},
+    )
+
+    assert response.status_code == 429
+    assert unchanged(dossier) == before
+
+
+def test_the_lookup_does_not_offer_rating_before_the_result(client, office) -> None:
+    dossier, secret = received(office)
+    speak(client, "en")
+    before = unchanged(dossier)
+
+    answer = page(lookup(client, dossier.code, secret))
+    posted = client.post(
+        reverse("portal:lookup-evaluate"),
+        {"code": dossier.code, "secret": secret, "step": "rate", "rating": "satisfied"},
+    )
+
+    assert reverse("portal:lookup-evaluate") not in answer
+    assert posted.status_code == 409
+    assert "You can rate the service when the result is ready." in page(posted)
+    assert unchanged(dossier) == before
+
+
+# The service behind the QR rating -------------------------------------------------------------
+
+
+def test_the_service_rates_by_receipt_once(office) -> None:
+    dossier, secret = completed(office)
+
+    evaluation = dossier_evaluate_by_receipt(
+        code=dossier.code.lower(), secret=f" {secret.lower()} ", rating="neutral"
+    )
+    before = unchanged(dossier)
+    with pytest.raises(AlreadyEvaluatedError):
+        dossier_evaluate_by_receipt(code=dossier.code, secret=secret, rating="satisfied")
+
+    assert (evaluation.dossier_id, evaluation.rating, evaluation.channel) == (
+        dossier.pk,
+        "neutral",
+        "online",
+    )
+    assert evaluation.reception_officer == office.reception
+    assert unchanged(dossier) == before
+
+
+@pytest.mark.parametrize("wrong", ["code", "secret", "both", "empty code"])
+def test_the_service_says_the_same_whichever_is_wrong(office, wrong) -> None:
+    dossier, secret = completed(office)
+    code = {"code": "H56.HT-260302-9999", "both": "H56.HT-260302-9999", "empty code": ""}.get(
+        wrong, dossier.code
+    )
+    given = "ABCDEFGH" if wrong in ("secret", "both") else secret
+    before = unchanged(dossier)
+
+    refusal = r"^no dossier with this code and lookup secret$"
+    with pytest.raises(Dossier.DoesNotExist, match=refusal):
+        dossier_evaluate_by_receipt(code=code, secret=given, rating="satisfied")
+
+    assert unchanged(dossier) == before
+
+
+def test_the_service_refuses_before_processing_ended_and_bad_input(office) -> None:
+    dossier, secret = received(office)
+    before = unchanged(dossier)
+
+    with pytest.raises(InvalidTransitionError, match="cannot evaluate a dossier in state"):
+        dossier_evaluate_by_receipt(code=dossier.code, secret=secret, rating="satisfied")
+    with pytest.raises(ValidationError) as refused:
+        dossier_evaluate_by_receipt(
+            code=dossier.code, secret=secret, rating="satisfied", criteria={"attitude": 3}
+        )
+
+    assert list(refused.value.message_dict) == ["criteria"]
+    assert unchanged(dossier) == before

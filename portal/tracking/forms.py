@@ -1,0 +1,148 @@
+from typing import Any
+
+import magic
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy
+
+from dossiers.models import Evaluation
+from dossiers.services.attachments import SNIFF_BYTES, check_upload
+from reception.queue.forms import EvaluationForm
+
+CODE_MAX_LENGTH = 48
+SECRET_MAX_LENGTH = 32
+
+
+class SecretInput(forms.TextInput):
+    """Typed in clear (it is read off paper) but never written back into a page."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
+class LookupForm(forms.Form):
+    """Tra cứu hồ sơ: the code and lookup secret printed on the receipt (form 01); sent
+    by GET, so the QR code on the receipt opens the answer directly."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Dossier code"),
+        help_text=gettext_lazy("As on your receipt, for example 000.00.16.H56-250915-0012."),
+        max_length=CODE_MAX_LENGTH,
+        error_messages={"required": gettext_lazy("Enter the dossier code.")},
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+    secret = forms.CharField(
+        label=gettext_lazy("Lookup secret"),
+        help_text=gettext_lazy("The 8 characters after “Mã tra cứu” on your receipt."),
+        max_length=SECRET_MAX_LENGTH,
+        error_messages={"required": gettext_lazy("Enter the lookup secret.")},
+        widget=SecretInput(
+            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_secret(self) -> str:
+        return self.cleaned_data["secret"].strip().upper()
+
+
+class ReceiptForm(LookupForm):
+    """The receipt's code and secret carried along in hidden fields of a POST form, never
+    in the address of the page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget = forms.HiddenInput()
+
+
+class RatingForm(EvaluationForm):
+    """Đánh giá sự hài lòng online (RULES.md §8): the kiosk's questions, with the overall
+    rating as a radio group instead of the tablet's buttons."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["dossier"]  # the page's address names the dossier
+        self.fields["rating"] = forms.ChoiceField(
+            label=gettext_lazy("Overall, how satisfied are you with the service?"),
+            choices=Evaluation.Rating.choices,
+            widget=forms.RadioSelect,
+            error_messages={"required": gettext_lazy("Choose one of the five answers.")},
+        )
+        self.order_fields(["rating"])
+
+
+class SupplementUploadForm(forms.Form):
+    """One file for one of the papers asked for; which paper of the procedure it is."""
+
+    component = forms.TypedChoiceField(
+        label=gettext_lazy("Which paper is it?"),
+        coerce=int,
+        error_messages={"required": gettext_lazy("Choose which paper this file is.")},
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File (PDF, JPEG or PNG)"),
+        error_messages={
+            "required": gettext_lazy("Choose the file to send."),
+            "empty": gettext_lazy("The file is empty."),
+        },
+    )
+
+    def __init__(
+        self, *args: Any, components: list[dict[str, Any]], item: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["component"]
+        field.choices = [(component["id"], component["name"]) for component in components]
+        asked = item.strip().casefold()
+        for component in components:
+            if asked and component["name"].strip().casefold() == asked:
+                field.initial = component["id"]
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except ValidationError:
+            raise ValidationError(_refusal(upload)) from None
+        return upload
+
+
+def _refusal(upload: UploadedFile) -> str:
+    """check_upload's refusal in the citizen's language."""
+    size = upload.size or 0
+    if size == 0:
+        return str(gettext_lazy("The file is empty."))
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        return str(
+            gettext_lazy("The file is larger than %(limit)s.") % {"limit": f"{limit // 2**20} MB"}
+        )
+    upload.seek(0)
+    content_type = magic.from_buffer(upload.read(SNIFF_BYTES), mime=True)
+    upload.seek(0)
+    accepted = settings.ATTACHMENT_TYPES.get(content_type)
+    if accepted is None:
+        return str(
+            gettext_lazy("This file is %(type)s, not a PDF, JPEG or PNG document.")
+            % {"type": content_type}
+        )
+    return str(
+        gettext_lazy(
+            "The file name does not match its content, which is %(type)s: "
+            "rename it or choose another file."
+        )
+        % {"type": accepted.upper()}
+    )
+
+
+class VersionForm(forms.Form):
+    """An action on the dossier as the citizen saw it."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -1,0 +1,71 @@
+"""Throttling of the status lookup (RULES.md §7): a receipt's secret has 32^8 values, so
+guessing is hopeless only while failed attempts are few. Failures are counted per client
+address and per dossier code, successes per address at a higher limit, in the shared
+cache for a fixed window."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from axes.helpers import get_client_ip_address
+from django.core.cache import cache
+from django.http import HttpRequest
+
+WINDOW = timedelta(minutes=15)
+FAILURES_PER_ADDRESS = 5
+FAILURES_PER_CODE = 5
+# A family checking a few receipts, or a reception point behind one address: generous.
+LOOKUPS_PER_ADDRESS = 60
+# Namespaces the counters in the shared cache (tests give themselves their own).
+PREFIX = "tracking:lookup"
+
+
+@dataclass(frozen=True)
+class Counters:
+    """The cache keys of one attempt: who asks, about which code."""
+
+    failures_by_address: str
+    failures_by_code: str
+    lookups_by_address: str
+
+
+def counters(request: HttpRequest, code: str) -> Counters:
+    address = get_client_ip_address(request) or "unknown"
+    # The typed code is hashed: any text becomes a short, safe cache key.
+    code_key = hashlib.sha256(code.strip().upper().encode()).hexdigest()[:32]
+    return Counters(
+        failures_by_address=f"{PREFIX}:fail:ip:{address}",
+        failures_by_code=f"{PREFIX}:fail:code:{code_key}",
+        lookups_by_address=f"{PREFIX}:ok:ip:{address}",
+    )
+
+
+def blocked(keys: Counters) -> bool:
+    """Whether this attempt must be refused before the secret is even checked."""
+    found = cache.get_many(
+        [keys.failures_by_address, keys.failures_by_code, keys.lookups_by_address]
+    )
+    return (
+        found.get(keys.failures_by_address, 0) >= FAILURES_PER_ADDRESS
+        or found.get(keys.failures_by_code, 0) >= FAILURES_PER_CODE
+        or found.get(keys.lookups_by_address, 0) >= LOOKUPS_PER_ADDRESS
+    )
+
+
+def count_failure(keys: Counters) -> None:
+    _increment(keys.failures_by_address)
+    _increment(keys.failures_by_code)
+
+
+def count_success(keys: Counters) -> None:
+    _increment(keys.lookups_by_address)
+
+
+def _increment(key: str) -> None:
+    # The window starts with the first attempt and does not slide: add() sets the expiry
+    # once, incr() keeps it.
+    cache.add(key, 0, timeout=int(WINDOW.total_seconds()))
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: this attempt opens a new window
+        cache.add(key, 1, timeout=int(WINDOW.total_seconds()))
