@@ -28,10 +28,27 @@ def test_production_settings_pass_the_deployment_checklist() -> None:
         DJANGO_SECRET_KEY="k3y-" + "x9Q" * 20,
         ALLOWED_HOSTS="dichvucong.example.gov.vn",
         DATABASE_URL="sqlite:///:memory:",
+        PAYMENT_PROVIDER="napas",
     )
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_is_warned_off_the_simulated_payment_gateway() -> None:
+    result = manage(
+        "check",
+        "--deploy",
+        DJANGO_SECRET_KEY="k3y-" + "x9Q" * 20,
+        ALLOWED_HOSTS="dichvucong.example.gov.vn",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "(portal.W002) PAYMENT_PROVIDER is 'simulated': any citizen can mark their fees paid "
+        "online." in result.stderr
+    )
 
 
 def test_production_refuses_to_serve_without_a_secret_key() -> None:

@@ -911,3 +911,14 @@ def test_the_service_refuses_before_processing_ended_and_bad_input(office) -> No
 
     assert list(refused.value.message_dict) == ["criteria"]
     assert unchanged(dossier) == before
+
+
+def test_the_lookup_secret_travels_into_no_other_link(client, office) -> None:
+    dossier, secret = received(office)
+
+    html = page(lookup(client, dossier.code, secret))
+
+    assert f'href="{reverse("portal:login")}?next=/lookup/"' in html
+    assert '<input name="next" type="hidden" value="/lookup/">' in html
+    links = re.findall(r'(?:href|action|value)="([^"]*)"', html)
+    assert [link for link in links if secret in link and "secret" in link] == []
