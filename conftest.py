@@ -55,3 +55,10 @@ def _throttle_counts_per_test(monkeypatch: pytest.MonkeyPatch) -> None:
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache(uuid.uuid4().hex, {}))
+
+
+@pytest.fixture(autouse=True)
+def _simulated_payments(settings) -> None:
+    """Production offers no online payment until a provider is configured; the tests pay
+    through the built-in simulated gateway, as `make run` does."""
+    settings.PAYMENT_PROVIDER = "simulated"

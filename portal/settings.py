@@ -189,7 +189,9 @@ ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": 
 # Online payment of fees (dossiers.payments): the provider by name, and the key the built-in
 # simulated gateway signs its callbacks with. Without a key of its own the simulator signs
 # with one derived from SECRET_KEY, so no deployment shares a publicly known key.
-PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="simulated")
+# Unset in production: no online payment until a real provider is configured (the simulated
+# gateway marks fees paid without money; `make run` and the tests use it).
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="simulated" if DEBUG else "")
 PAYMENT_SIMULATOR_SECRET = env.str("PAYMENT_SIMULATOR_SECRET", default="") or (
     f"payment-simulator:{SECRET_KEY}"
 )

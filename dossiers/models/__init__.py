@@ -1,4 +1,5 @@
 from dossiers.models.dossier import (
+    MAX_VND,
     OPEN,
     PAUSED,
     SYNC_CODES,
@@ -21,6 +22,7 @@ from dossiers.models.records import (
 )
 
 __all__ = [
+    "MAX_VND",
     "OPEN",
     "PAUSED",
     "SYNC_CODES",

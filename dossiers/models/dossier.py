@@ -15,6 +15,10 @@ from procedures.models import (
     ReceptionPoint,
 )
 
+# The largest sum of money a form accepts (VND): far above any fee, far below the column's
+# limit, so a typo gets a message rather than a database error.
+MAX_VND = 10**12
+
 
 class Status(models.TextChoices):
     """RULES.md §3; the number is the national portal's sync code (DOMAIN.md §6.1)."""

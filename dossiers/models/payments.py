@@ -18,6 +18,9 @@ class Payment(models.Model):
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        # The bank took the money but the dossier no longer owed it (paid at the counter,
+        # refused, or a fee changed since the attempt began): to be refunded by hand.
+        REFUND_DUE = "refund_due", _("To be refunded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # A financial record: the dossier cannot be deleted from under it.

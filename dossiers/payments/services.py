@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from dossiers import policies
@@ -40,6 +41,7 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
     ALREADY_PROCESSED = "already processed"  # the same message again: nothing to do
     ALREADY_PAID = "already paid"  # another attempt paid the fees first: nothing to do
+    REFUND_DUE = "refund due"  # paid, but no longer owed as paid: recorded for a refund
 
 
 class PaymentNotPossibleError(DossierError):
@@ -62,6 +64,10 @@ def fee_due(dossier: Dossier) -> int:
 
 def payment_refusal(dossier: Dossier) -> str | None:
     """Why the dossier's fees cannot be paid online now, or None when they can."""
+    if not settings.PAYMENT_PROVIDER:
+        return gettext_lazy(
+            "Online payment is not offered yet: pay the fees at the reception point."
+        )
     if dossier.paid_online:
         return gettext_lazy("The fees of this dossier are already paid online.")
     if dossier.fee_collected:
@@ -73,6 +79,12 @@ def payment_refusal(dossier: Dossier) -> str | None:
     if not fee_due(dossier):
         return gettext_lazy("This dossier has no fees to pay.")
     return None
+
+
+def _in_english(text: object) -> str:
+    """Audit data is read by administrators of any language: kept in the msgid's words."""
+    with translation.override("en"):
+        return str(text)
 
 
 def _new_reference() -> str:
@@ -118,9 +130,13 @@ def payment_start(
     """Thanh toán trực tuyến: a new attempt to pay the dossier's fees (a failed one is
     retried with a new attempt). `return_url` gives, from the payment reference, the page
     the provider sends the payer back to."""
-    provider = get_provider()
+    # No provider configured: _new_attempt refuses (payment_refusal) before writing anything.
+    provider = get_provider() if settings.PAYMENT_PROVIDER else None
     payment = _new_attempt(
-        dossier_id=dossier_id, payer=payer, provider=provider.name, return_url=return_url
+        dossier_id=dossier_id,
+        payer=payer,
+        provider=provider.name if provider else "",
+        return_url=return_url,
     )
     # After commit: the attempt exists whatever the provider answers.
     return PaymentStart(payment, provider.start(payment))
@@ -143,7 +159,10 @@ def payment_settle(*, provider: str, result: CallbackResult) -> Outcome:
     if result.amount != payment.amount:
         raise CallbackRejectedError(f"amount {result.amount} is not {payment.amount}")
     if payment.status != Payment.Status.PENDING:
-        if (payment.status, payment.transaction_id) == (result.status, result.transaction_id):
+        recorded = (
+            Payment.Status.PAID if payment.status == Payment.Status.REFUND_DUE else payment.status
+        )
+        if (recorded, payment.transaction_id) == (result.status, result.transaction_id):
             return Outcome.ALREADY_PROCESSED
         raise PaymentConflictError(f"payment already {payment.status}")
     if (
@@ -156,7 +175,12 @@ def payment_settle(*, provider: str, result: CallbackResult) -> Outcome:
         # Paid twice at the bank: the fees stand paid once; the refund is done by hand.
         logger.warning("second payment %s for paid dossier %s", payment.reference, dossier.pk)
         return Outcome.ALREADY_PAID
-    payment.status = result.status
+    no_longer_owed = None
+    if result.status == Payment.Status.PAID:
+        no_longer_owed = payment_refusal(dossier)
+        if no_longer_owed is None and payment.amount != fee_due(dossier):
+            no_longer_owed = f"the fees are now {fee_due(dossier)}, not {payment.amount}"
+    payment.status = Payment.Status.REFUND_DUE if no_longer_owed else result.status
     payment.transaction_id = result.transaction_id
     payment.completed_at = timezone.now()
     payment.save(update_fields=["status", "transaction_id", "completed_at"])
@@ -166,6 +190,16 @@ def payment_settle(*, provider: str, result: CallbackResult) -> Outcome:
         "transaction": payment.transaction_id,
         "provider": provider,
     }
+    if no_longer_owed:
+        # An attempt begun earlier, completed after the dossier stopped owing that sum.
+        logger.warning("payment %s to refund for dossier %s", payment.reference, dossier.pk)
+        audit.record(
+            actor=None,
+            event="dossiers.payment_to_refund",
+            target=dossier,
+            data={**data, "reason": _in_english(no_longer_owed)},
+        )
+        return Outcome.REFUND_DUE
     if result.status != Payment.Status.PAID:
         audit.record(
             actor=None,

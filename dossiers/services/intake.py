@@ -123,13 +123,14 @@ def dossier_submit(
     return dossier
 
 
-def _start_clock(dossier: Dossier, *, officer: User, at: datetime) -> str:
-    """What reception fixes for good: code, terms, due time, lookup secret."""
+def _start_clock(dossier: Dossier, *, officer: User, at: datetime, fees_set: bool = False) -> str:
+    """What reception fixes for good: code, terms, due time, lookup secret. The fees are
+    the procedure's unless the officer set them (an exemption is 0)."""
     dossier.received_at = at
     dossier.received_by = officer
     dossier.terms = procedure_terms(dossier.procedure)
     dossier.procedure_version = dossier.procedure.version
-    if not dossier.fee_amount:
+    if not fees_set and not dossier.fee_amount:
         dossier.fee_amount = sum(fee["amount"] for fee in dossier.terms["fees"])
     limit, unit = time_limit(dossier)
     dossier.due_at = deadlines.due_at(calendar_of(dossier), at, limit, unit)
@@ -177,7 +178,7 @@ def dossier_receive_at_counter(
         raise PermissionDenied("you do not receive dossiers at this reception point")
     now = timezone.now()
     dossier.submitted_at = now
-    secret = _start_clock(dossier, officer=officer, at=now)
+    secret = _start_clock(dossier, officer=officer, at=now, fees_set="fee_amount" in fields)
     dossier.receive()
     record(
         dossier,

@@ -374,3 +374,42 @@ def test_the_gateway_refuses_a_message_missing_a_field(sent) -> None:
 
     with pytest.raises(CallbackRejectedError, match="missing field 'timestamp'"):
         SimulatedGateway().verify(fields)
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "reason"),
+    [
+        ({"fee_collected": True}, "The fees of this dossier were paid at the counter."),
+        ({"status": Status.REJECTED}, "Fees can be paid online once the dossier is sent"),
+        ({"fee_amount": 80_000}, "the fees are now 80000, not 50000"),
+    ],
+)
+def test_an_attempt_completed_after_the_dossier_stopped_owing_it_is_kept_for_a_refund(
+    client, sent, meanwhile, reason
+) -> None:
+    payment = start(sent)
+    Dossier.objects.filter(pk=sent.pk).update(**meanwhile)
+    fields = signed(payment)
+
+    response = callback(client, fields)
+    replay = callback(client, fields)
+
+    sent.refresh_from_db()
+    payment.refresh_from_db()
+    assert (response.status_code, response.content) == (200, b"refund due")
+    assert (replay.status_code, replay.content) == (200, b"already processed")
+    assert sent.paid_online is False
+    assert (payment.status, payment.transaction_id) == ("refund_due", fields["transaction_id"])
+    event = AuditEvent.objects.get(event="dossiers.payment_to_refund")
+    assert reason in event.data["reason"]
+
+
+def test_without_a_provider_online_payment_is_not_offered(citizen, sent, settings) -> None:
+    settings.PAYMENT_PROVIDER = ""
+    before = state(sent)
+
+    response = citizen.post(reverse("portal:payment-start", args=[sent.pk]))
+
+    assert response.status_code == 409
+    assert "Online payment is not offered yet" in response.content.decode()
+    assert state(sent) == before

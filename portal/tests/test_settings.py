@@ -28,7 +28,6 @@ def test_production_settings_pass_the_deployment_checklist() -> None:
         DJANGO_SECRET_KEY="k3y-" + "x9Q" * 20,
         ALLOWED_HOSTS="dichvucong.example.gov.vn",
         DATABASE_URL="sqlite:///:memory:",
-        PAYMENT_PROVIDER="napas",
     )
 
     assert result.returncode == 0, result.stderr
@@ -42,6 +41,7 @@ def test_production_is_warned_off_the_simulated_payment_gateway() -> None:
         DJANGO_SECRET_KEY="k3y-" + "x9Q" * 20,
         ALLOWED_HOSTS="dichvucong.example.gov.vn",
         DATABASE_URL="sqlite:///:memory:",
+        PAYMENT_PROVIDER="simulated",
     )
 
     assert result.returncode == 0, result.stderr

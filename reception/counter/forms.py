@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from dossiers.models import ResultDelivery
+from dossiers.models import MAX_VND, ResultDelivery
 from dossiers.services.attachments import check_upload
 from portal.identity import normalise_phone, validate_citizen_id, validate_phone
 from procedures.models import CopyType, Procedure, ReceptionPoint
@@ -42,7 +42,7 @@ class ApplicantFields(forms.Form):
         validators=[validate_phone],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    applicant_email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    applicant_email = forms.EmailField(label=gettext_lazy("Email"), required=False, max_length=254)
     applicant_address = forms.CharField(label=gettext_lazy("Address"), max_length=300)
 
     def clean_applicant_citizen_id(self) -> str:
@@ -75,7 +75,9 @@ class IntakeForm(ApplicantFields):
     delivery_address = forms.CharField(
         label=gettext_lazy("Delivery address"), max_length=300, required=False
     )
-    fee_amount = forms.IntegerField(label=gettext_lazy("Fees (VND)"), min_value=0, initial=0)
+    fee_amount = forms.IntegerField(
+        label=gettext_lazy("Fees (VND)"), min_value=0, max_value=MAX_VND, initial=0
+    )
     fee_collected = forms.BooleanField(label=gettext_lazy("Fees collected"), required=False)
     outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput, initial=RECEIVE)
     items = forms.CharField(

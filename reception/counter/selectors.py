@@ -95,20 +95,25 @@ def counter_dossier(*, user: User, dossier_id: object) -> Dossier:
         raise Http404("no such dossier at your counters") from error
 
 
-def find_by_code(*, user: User, text: str) -> Dossier | None:
-    """A dossier at the officer's points by its code, typed or read from the receipt's QR
-    (the lookup address carries `code=`)."""
+def code_from(text: str) -> str:
+    """The dossier code typed, or read from the receipt's QR (the lookup address carries
+    `code=` and the lookup secret, which is dropped here)."""
     from urllib.parse import parse_qs, urlsplit
 
     text = text.strip()
     if "code=" in text:
         text = (parse_qs(urlsplit(text).query).get("code") or [""])[0]
-    if not text:
+    return text.strip()[:48]
+
+
+def find_by_code(*, user: User, code: str) -> Dossier | None:
+    """A dossier at the officer's points by its code."""
+    if not code:
         return None
     points = officer_scope(user=user, role=Role.RECEPTION_OFFICER).reception_point_ids
     return (
         dossiers_visible_to(user)
-        .filter(reception_point_id__in=points, code__iexact=text)
+        .filter(reception_point_id__in=points, code__iexact=code)
         .select_related("procedure")
         .first()
     )

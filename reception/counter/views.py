@@ -2,8 +2,11 @@
 postal dossiers, and returning results. Every page is scoped to the officer's reception
 points; a dossier elsewhere is a 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -30,13 +33,17 @@ from reception.counter.forms import GUIDE, RECEIVE, REFUSE, DecisionForm, Intake
 from reception.receipts import keep_secret, kept_secret
 
 SESSION_POINT = "counter_point"
+INTAKE_TOKEN_SECONDS = 3600
 
 
 def _point(request: HttpRequest) -> ReceptionPoint:
     """The reception point the officer works at now: ?point= switches, the session keeps it."""
     if not selectors.counter_points(user=request.user).exists():
         raise PermissionDenied(_("The counter is for reception officers."))
-    chosen = request.GET.get("point") or request.session.get(SESSION_POINT)
+    # A posted form names the point it was filled in for (another tab may have switched).
+    chosen = (
+        request.POST.get("point") or request.GET.get("point") or request.session.get(SESSION_POINT)
+    )
     point = selectors.counter_point(user=request.user, point_id=chosen)
     request.session[SESSION_POINT] = point.pk
     return point
@@ -48,6 +55,7 @@ def _dossier_error(request: HttpRequest, error: Exception) -> None:
 
 @login_required
 @never_cache
+@require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
     points = selectors.counter_points(user=request.user)
     if not points.exists():
@@ -56,10 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
         point = _point(request)
     except Http404:
         return render(request, "reception/counter/choose_point.html", {"points": points})
-    found = None
-    code = request.GET.get("code", "").strip()
+    # The find box takes a code or the receipt's scanned QR address, which carries the
+    # lookup secret: posted, never in a URL, and only the code is shown back.
+    code = selectors.code_from(request.POST.get("code", "")) if request.method == "POST" else ""
     if code:
-        found = selectors.find_by_code(user=request.user, text=code)
+        found = selectors.find_by_code(user=request.user, code=code)
         if found is not None:
             if found.status == Status.COMPLETED:
                 return redirect("reception:counter:return", dossier_id=found.pk)
@@ -113,7 +122,16 @@ def intake(request: HttpRequest) -> HttpResponse:
     except (ValueError, Procedure.DoesNotExist) as error:
         raise Http404("not a procedure received here") from error
     form = IntakeForm(request.POST or None, request.FILES or None, point=point, procedure=procedure)
+    token = request.POST.get("intake_token", "")[:64]
     if request.method == "POST" and form.is_valid():
+        # One dossier per filled-in form: a second click or a re-sent POST finds the first.
+        key = f"counter:intake:{request.user.pk}:{token}"
+        if token and not cache.add(key, "", INTAKE_TOKEN_SECONDS):
+            earlier = cache.get(key)
+            if earlier:
+                return redirect("reception:counter:dossier", dossier_id=earlier)
+            messages.warning(request, _("This dossier is already being recorded."))
+            return redirect("reception:counter:home")
         data = form.cleaned_data
         intake = services.Intake(
             procedure=procedure,
@@ -158,12 +176,22 @@ def intake(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         except DossierError as error:
             form.add_error(None, str(error))
+        except Exception:
+            cache.delete(key)
+            raise
         else:
+            cache.set(key, str(outcome.dossier.pk), INTAKE_TOKEN_SECONDS)
             return redirect("reception:counter:dossier", dossier_id=outcome.dossier.pk)
+        cache.delete(key)  # refused: the same form may be sent again once corrected
     return render(
         request,
         "reception/counter/intake.html",
-        {"point": point, "procedure": procedure, "form": form},
+        {
+            "point": point,
+            "procedure": procedure,
+            "form": form,
+            "intake_token": token or uuid.uuid4().hex,
+        },
         status=422 if form.is_bound and form.errors else 200,
     )
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Dossier, Status
+from dossiers.models import MAX_VND, Dossier, Status
 from dossiers.services.attachments import SNIFF_BYTES, check_upload
 from dossiers.services.common import calendar_of
 from portal.models import User
@@ -155,7 +155,9 @@ class FinancialObligationForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give the reason.")},
     )
-    amount = forms.IntegerField(label=_("Amount (VND, optional)"), min_value=0, required=False)
+    amount = forms.IntegerField(
+        label=_("Amount (VND, optional)"), min_value=0, max_value=MAX_VND, required=False
+    )
 
 
 class ApologyForm(ActionForm):

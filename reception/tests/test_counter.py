@@ -355,15 +355,70 @@ def test_the_qr_code_of_the_receipt_finds_the_result_to_return(office) -> None:
     client = login(office.reception)
     scanned = f"http://127.0.0.1:8000/lookup/?code={dossier.code}&secret=ABCDEF"
 
-    response = client.get(reverse("reception:counter:home"), {"code": scanned})
+    response = client.post(reverse("reception:counter:home"), {"code": scanned})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("reception:counter:return", args=[dossier.pk])
-    other = login(office.other_reception).get(
-        reverse("reception:counter:home"), {"code": dossier.code}
-    )
+    other = login(office.other_reception).post(reverse("reception:counter:home"), {"code": scanned})
+    html = other.content.decode()
     assert other.status_code == 200
-    assert "No dossier with this code at your counters." in other.content.decode()
+    assert "No dossier with this code at your counters." in html
+    assert "ABCDEF" not in html
+    # The find box posts: a code in the address finds nothing (and so is never put there).
+    assert client.get(reverse("reception:counter:home"), {"code": dossier.code}).status_code == 200
+
+
+def test_a_fee_exemption_typed_at_the_counter_is_kept(office, papers, private_media) -> None:
+    login(office.reception).post(INTAKE, intake_data(office, papers, fee_amount=0))
+
+    assert Dossier.objects.get().fee_amount == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"fee_amount": 10**19}, "fee_amount"),
+        ({"applicant_email": "a" * 290 + "@example.org"}, "applicant_email"),
+    ],
+)
+def test_out_of_range_input_is_a_field_error_not_a_crash(
+    office, papers, private_media, changes, field
+) -> None:
+    before = snapshot()
+
+    response = login(office.reception).post(INTAKE, intake_data(office, papers, **changes))
+
+    assert response.status_code == 422
+    assert f'id="id_{field}-error"' in response.content.decode()
+    assert snapshot() == before
+
+
+def test_the_same_form_sent_twice_receives_one_dossier(office, papers, private_media) -> None:
+    client = login(office.reception)
+    data = intake_data(office, papers, intake_token="f" * 32)
+
+    first = client.post(INTAKE, data)
+    second = client.post(INTAKE, data)
+
+    dossier = Dossier.objects.get()
+    assert first["Location"] == second["Location"]
+    assert first["Location"] == reverse("reception:counter:dossier", args=[dossier.pk])
+    assert AuditEvent.objects.filter(event="dossiers.received").count() == 1
+
+
+def test_the_form_is_received_at_the_point_it_was_filled_in_for(office, papers) -> None:
+    """An officer of two points switched point in another tab meanwhile."""
+    from procedures.models import Assignment
+
+    Assignment.objects.create(
+        user=office.reception, role="reception_officer", reception_point=office.other_point
+    )
+    client = login(office.reception)
+    client.get(reverse("reception:counter:home"), {"point": office.other_point.pk})
+
+    client.post(INTAKE, intake_data(office, papers, point=office.point.pk))
+
+    assert Dossier.objects.get().reception_point == office.point
 
 
 # Who may do what ---------------------------------------------------------------------------

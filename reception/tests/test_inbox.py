@@ -715,3 +715,21 @@ def test_a_late_apology_is_recorded_with_a_warning(office: Office) -> None:
     ]
     dossier.refresh_from_db()
     assert (dossier.rescheduled_due_at, dossier.apology.issued_late) == (at(6, 17), True)
+
+
+def test_an_amount_beyond_any_fee_is_a_field_error(office: Office) -> None:
+    dossier = office.dossier(S.IN_PROCESS)
+    before = trace(dossier)
+
+    response = browser(office.processing).post(
+        action_url(dossier, "request_financial_obligation"),
+        {
+            "request_financial_obligation-version": dossier.version,
+            "request_financial_obligation-reason": "Lệ phí trước bạ",
+            "request_financial_obligation-amount": str(10**19),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "request_financial_obligation-amount-error" in response.content.decode()
+    assert trace(dossier) == before
