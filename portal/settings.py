@@ -143,7 +143,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The number of trusted proxies in front of the portal (the TLS proxy: 1). Without one the
+# X-Forwarded-For header is ignored; with N the N-th address from its right is the client's.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# django-ipware is not installed: the client's address is read by portal.client_ip, which
+# the portal's own throttles use too.
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 # One lock per account whichever identifier was typed (email, phone or username).
 AXES_USERNAME_CALLABLE = "portal.auth_backends.axes_username"
 # The lockout page, in the visitor's language, with the cool-off time.

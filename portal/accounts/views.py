@@ -3,6 +3,7 @@ the profile. Views are thin: forms check, portal.accounts.services writes."""
 
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
@@ -23,7 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts import forms, services
+from portal.accounts import forms, services, throttle
 from portal.models import User
 from portal.roles import Role
 from procedures.models import Assignment
@@ -93,6 +94,8 @@ class SignOutView(auth_views.LogoutView):
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
+    if request.method == "POST" and not throttle.signup_allowed(request):
+        return _signup_paused(request)
     form = forms.SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,9 +107,22 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your account is ready."))
             if user.email:
                 target = reverse("portal:verify-email-sent")
-                return redirect(f"{target}?next={next_url}" if next_url else target)
+                query = f"?{urlencode({'next': next_url})}" if next_url else ""
+                return redirect(target + query)
             return redirect(next_url or default_destination(user))
     return render(request, "portal/accounts/signup.html", {"form": form, "next": next_url})
+
+
+def _signup_paused(request: HttpRequest) -> HttpResponse:
+    """Too many sign-ups from this connection: nothing is checked or created."""
+    response = render(
+        request,
+        "portal/accounts/signup_paused.html",
+        {"minutes": math.ceil(throttle.WINDOW.total_seconds() / 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(int(throttle.WINDOW.total_seconds()))
+    return response
 
 
 @login_required(login_url="portal:login")

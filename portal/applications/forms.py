@@ -78,6 +78,8 @@ class ApplicationForm(forms.Form):
     )
     applicant_email = forms.EmailField(
         label=gettext_lazy("Email"),
+        # The column's length: Django's EmailField accepts up to 320 characters.
+        max_length=254,
         required=False,
         help_text=gettext_lazy("Optional: we e-mail you when your dossier moves on."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

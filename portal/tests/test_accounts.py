@@ -14,13 +14,14 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from dossiers.tests.conftest import office  # noqa: F401 - the commune and its officers
 from portal import tasks
-from portal.accounts import services
+from portal.accounts import services, throttle
 from portal.celery import app
 from portal.models import AuditEvent, User
 from portal.roles import Role
@@ -37,6 +38,9 @@ SIGNUP = {
     "password2": PASSWORD,
 }
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 9:00 in Hà Nội
+# Valid for Django's EmailField (up to 320 characters) but longer than the 254 of the column.
+LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 63] * 3) + "." + "c" * 39 + ".org"
+TOO_LONG = "Ensure this value has at most 254 characters (it has 300)."
 
 
 class DownSmtpBackend(EmailBackend):
@@ -222,6 +226,7 @@ def test_sign_up_with_a_phone_only_sends_no_mail_and_goes_on(
     [
         ({"full_name": "   "}, "full_name", "Enter your full name."),
         ({"email": "lan@"}, "email", "Enter a valid email address."),
+        ({"email": LONG_EMAIL}, "email", TOO_LONG),
         (
             {"phone": "12345"},
             "phone",
@@ -294,6 +299,72 @@ def test_an_email_phone_or_citizen_id_already_taken_is_refused(
     assert User.objects.count() == 1
     assert AuditEvent.objects.count() == 0
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_next_page_is_kept_whole_through_the_verification_notice(
+    english, django_capture_on_commit_callbacks
+) -> None:
+    next_url = "/procedures/?q=khai+sinh&sector=ho-tich&page=2"
+
+    response = sign_up(english, django_capture_on_commit_callbacks, next=next_url)
+    notice = english.get(response["Location"])
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("portal:verify-email-sent")
+        + "?next=%2Fprocedures%2F%3Fq%3Dkhai%2Bsinh%26sector%3Dho-tich%26page%3D2"
+    )
+    assert notice.status_code == 200
+    html = notice.content.decode()
+    assert (
+        '<a class="button" href="/procedures/?q=khai+sinh&amp;sector=ho-tich&amp;page=2">' in html
+    )
+
+
+@pytest.mark.django_db
+def test_sign_up_attempts_are_limited_per_visitor_behind_the_proxy(
+    english, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    limit = throttle.SIGNUPS_PER_ADDRESS
+    prober = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    neighbour = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    citizen()
+    taken = {**SIGNUP, "email": "", "phone": "0912345678", "citizen_id": ""}
+    fresh = {**SIGNUP, "email": "moi@example.org", "phone": "0987654321", "citizen_id": ""}
+
+    # Asking whether a phone number has an account: answered next to the field...
+    answers = [english.post(reverse("portal:signup"), taken, **prober) for _ in range(limit)]
+    # ...until the visitor's attempts for the hour are used up, even for a good sign-up.
+    with django_capture_on_commit_callbacks(execute=True):
+        paused = english.post(reverse("portal:signup"), fresh, **prober)
+    in_vietnamese = Client().post(reverse("portal:signup"), fresh, **prober)
+    form_still_shown = english.get(reverse("portal:signup"), **prober)
+    nothing_created = (User.objects.count(), AuditEvent.objects.count(), len(mail.outbox))
+    signed_in_while_paused = "_auth_user_id" in english.session
+    with django_capture_on_commit_callbacks(execute=True):
+        other_visitor = english.post(reverse("portal:signup"), fresh, **neighbour)
+
+    assert [answer.status_code for answer in answers] == [200] * limit
+    assert field_error(answers[-1].content.decode(), "phone") == (
+        "An account with this phone number already exists."
+    )
+    assert paused.status_code == 429
+    assert paused["Retry-After"] == "3600"
+    html = paused.content.decode()
+    assert "<h1>Sign-up paused</h1>" in html
+    assert "Try again in 60 minutes." in html
+    assert f'<a class="button" href="{reverse("portal:login")}">' in html
+    assert in_vietnamese.status_code == 429
+    assert '<html lang="vi">' in in_vietnamese.content.decode()
+    assert in_vietnamese.templates[0].name == "portal/accounts/signup_paused.html"
+    assert form_still_shown.status_code == 200
+    assert nothing_created == (1, 0, 0)
+    assert not signed_in_while_paused
+    assert other_visitor.status_code == 302
+    assert User.objects.filter(email="moi@example.org").count() == 1
+    assert [message.to for message in mail.outbox] == [["moi@example.org"]]
 
 
 # Email verification
@@ -766,6 +837,7 @@ def test_a_new_email_must_be_verified_again(english, django_capture_on_commit_ca
             "The fourth digit (sex and century of birth) cannot be 9.",
         ),
         ({"email": "", "phone": ""}, "email", "Enter an email address, a phone number or both."),
+        ({"email": LONG_EMAIL}, "email", TOO_LONG),
     ],
 )
 def test_a_refused_profile_edit_changes_nothing(

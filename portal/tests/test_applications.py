@@ -308,6 +308,29 @@ def test_a_wrong_phone_is_reported_and_the_valid_details_are_saved(
     assert (dossier.applicant_phone, dossier.applicant_address) == ("0912345678", "34 Trần Phú")
 
 
+def test_an_email_longer_than_the_column_is_refused_next_to_it(signed_in, office, papers) -> None:
+    # Valid for Django's EmailField (up to 320 characters); the column holds 254.
+    long_email = "a" * 64 + "@" + ".".join(["b" * 63] * 3) + "." + "c" * 39 + ".org"
+    dossier = draft_of(office)
+
+    response = signed_in.post(
+        reverse("portal:application", args=[dossier.pk]),
+        {**details(applicant_email=long_email, applicant_address="34 Trần Phú"), "action": "save"},
+    )
+
+    assert len(long_email) == 300
+    assert response.status_code == 422
+    assert response.context["form"].errors == {
+        "applicant_email": ["Ensure this value has at most 254 characters (it has 300)."]
+    }
+    assert 'maxlength="254"' in str(response.context["form"]["applicant_email"])
+    dossier.refresh_from_db()
+    assert (dossier.applicant_email, dossier.applicant_address) == (
+        "lan@example.org",
+        "34 Trần Phú",
+    )
+
+
 def test_a_new_file_replaces_the_one_before_and_a_file_can_be_removed(
     signed_in, office, papers, private_media, django_capture_on_commit_callbacks
 ) -> None:

@@ -26,7 +26,7 @@ from dossiers.tests.test_attachments import PDF
 from dossiers.tests.test_clock import at
 from portal.models import AuditEvent
 from portal.tracking import throttle
-from procedures.models import Component, CopyType
+from procedures.models import Component, CopyType, Fee
 from reception.documents.context import lookup_url
 from tests.factories import UserFactory
 
@@ -514,6 +514,68 @@ def test_fees_show_whether_they_are_paid(client, office) -> None:
     assert reverse("portal:payment-start", args=[paid.pk]) not in paid_html
 
 
+def test_a_sent_dossier_shows_the_procedures_fees_before_reception(client, office) -> None:
+    Fee.objects.create(procedure=office.procedure, name="Lệ phí", amount=30_000)
+    Fee.objects.create(procedure=office.procedure, name="Phí", amount=20_000)
+    sent = office.dossier(Status.SUBMITTED)
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossier", args=[sent.pk])))
+
+    assert sent.fee_amount == 0  # fixed only at reception
+    assert "50,000 VND" in html
+    assert "Not paid yet" in html
+    assert "No fees to pay" not in html
+    pay = reverse("portal:payment-start", args=[sent.pk])
+    assert f'<form method="post" action="{pay}">' in html
+
+
+@pytest.mark.parametrize(
+    ("status", "provider", "reason"),
+    [
+        (
+            Status.SUBMITTED,
+            "",
+            "Online payment is not offered yet: pay the fees at the reception point.",
+        ),
+        (
+            Status.COMPLETED,
+            "simulated",
+            "Fees can be paid online once the dossier is sent and until it is processed.",
+        ),
+    ],
+)
+def test_fees_that_cannot_be_paid_online_say_why(
+    client, office, settings, status, provider, reason
+) -> None:
+    settings.PAYMENT_PROVIDER = provider
+    Fee.objects.create(procedure=office.procedure, name="Lệ phí", amount=50_000)
+    # Received dossiers keep the fees fixed at reception.
+    fixed = {"fee_amount": 50_000} if status == Status.COMPLETED else {}
+    dossier = office.dossier(status, **fixed)
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+
+    assert "50,000 VND" in html
+    assert "Not paid yet" in html
+    assert reason in html
+    assert reverse("portal:payment-start", args=[dossier.pk]) not in html
+
+
+def test_a_free_procedure_has_no_fees_to_pay(client, office) -> None:
+    sent = office.dossier(Status.SUBMITTED)
+    speak(client, "en")
+    client.force_login(office.applicant)
+
+    html = page(client.get(reverse("portal:my-dossier", args=[sent.pk])))
+
+    assert "No fees to pay for this dossier." in html
+    assert reverse("portal:payment-start", args=[sent.pk]) not in html
+
+
 # Status lookup ------------------------------------------------------------------------------
 
 
@@ -622,18 +684,90 @@ def test_failed_lookups_are_throttled_per_address(client, office) -> None:
     assert unchanged(dossier) == before
 
 
-def test_failed_lookups_are_throttled_per_code_whatever_the_address(client, office) -> None:
+def test_failed_lookups_close_the_code_to_the_addresses_that_failed_on_it(client, office) -> None:
+    dossier, secret = received(office)
+    speak(client, "en")
+    guessers = [f"203.0.113.{n + 1}" for n in range(throttle.FAILURES_PER_CODE)]
+
+    # One wrong secret from each of many addresses: under every address limit.
+    failures = [
+        lookup(client, dossier.code, "ABCDEFGH", REMOTE_ADDR=address).status_code
+        for address in guessers
+    ]
+    guesser_with_the_secret = lookup(client, dossier.code, secret, REMOTE_ADDR=guessers[0])
+    other = office.dossier(Status.IN_PROCESS, code="H56.HT-260302-0777")
+    guesser_on_another_code = lookup(client, other.code, "ABCDEFGH", REMOTE_ADDR=guessers[0])
+    # A fresh address is still answered: one try, after which the code is closed to it too.
+    fresh_wrong = lookup(client, dossier.code, "HGFEDCBA", REMOTE_ADDR="198.51.100.8")
+    fresh_then_right = lookup(client, dossier.code, secret, REMOTE_ADDR="198.51.100.8")
+
+    assert failures == [404] * throttle.FAILURES_PER_CODE
+    assert guesser_with_the_secret.status_code == 429
+    assert guesser_on_another_code.status_code == 404  # other codes are still answered
+    assert fresh_wrong.status_code == 404
+    assert NOT_FOUND in page(fresh_wrong)
+    assert fresh_then_right.status_code == 429
+
+
+def test_wrong_secrets_for_a_code_do_not_lock_its_holder_out(client, office) -> None:
+    dossier, secret = received(office)
+    speak(client, "en")
+    before = unchanged(dossier)
+    attacker, holder = "203.0.113.66", "198.51.100.7"
+
+    for n in range(throttle.FAILURES_PER_CODE):
+        lookup(client, dossier.code, f"WRONG{n}AA", REMOTE_ADDR=attacker)
+    attacker_with_the_secret = lookup(client, dossier.code, secret, REMOTE_ADDR=attacker)
+    holder_answer = lookup(client, dossier.code, secret, REMOTE_ADDR=holder)
+    holder_typo = lookup(client, dossier.code, "ABCDEFGH", REMOTE_ADDR=holder)
+    holder_after_typo = lookup(client, dossier.code, secret, REMOTE_ADDR=holder)
+
+    assert attacker_with_the_secret.status_code == 429
+    assert holder_answer.status_code == 200
+    assert f"Dossier {dossier.code}" in page(holder_answer)
+    assert "Being processed" in page(holder_answer)
+    # The same holder's address with a wrong secret: refused, and then closed for the code.
+    assert holder_typo.status_code == 404
+    assert NOT_FOUND in page(holder_typo)
+    assert holder_after_typo.status_code == 429
+    assert unchanged(dossier) == before
+
+
+def test_lookups_are_counted_per_client_behind_the_proxy(client, office, settings) -> None:
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    dossier, secret = received(office)
+    speak(client, "en")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    for n in range(throttle.FAILURES_PER_ADDRESS):
+        lookup(
+            client,
+            "H56.HT-260302-0042",
+            f"WRONG{n}AA",
+            HTTP_X_FORWARDED_FOR="203.0.113.66",
+            **proxy,
+        )
+    typist = lookup(client, dossier.code, secret, HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy)
+    # Another visitor through the same proxy; what it claims on the left does not count.
+    neighbour = lookup(
+        client, dossier.code, secret, HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.7", **proxy
+    )
+
+    assert typist.status_code == 429
+    assert neighbour.status_code == 200
+
+
+def test_an_ipv6_client_is_counted_by_its_network(client, office) -> None:
     dossier, secret = received(office)
     speak(client, "en")
 
-    for n in range(throttle.FAILURES_PER_CODE):
-        lookup(client, dossier.code, "ABCDEFGH", REMOTE_ADDR=f"203.0.113.{n + 1}")
-    blocked = lookup(client, dossier.code, secret, REMOTE_ADDR="198.51.100.7")
-    other = office.dossier(Status.IN_PROCESS, code="H56.HT-260302-0777")
-    free = lookup(client, other.code, "ABCDEFGH", REMOTE_ADDR="198.51.100.7")
+    for n in range(throttle.FAILURES_PER_ADDRESS):
+        lookup(client, "H56.HT-260302-0042", "ABCDEFGH", REMOTE_ADDR=f"2001:db8:1:2::{n + 1}")
+    same_network = lookup(client, dossier.code, secret, REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    next_network = lookup(client, dossier.code, secret, REMOTE_ADDR="2001:db8:1:3::1")
 
-    assert blocked.status_code == 429
-    assert free.status_code == 404  # another code from that address is still answered
+    assert same_network.status_code == 429
+    assert next_network.status_code == 200
 
 
 def test_the_window_ends_after_fifteen_minutes(client, office) -> None:

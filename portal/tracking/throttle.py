@@ -1,15 +1,20 @@
 """Throttling of the status lookup (RULES.md §7): a receipt's secret has 32^8 values, so
 guessing is hopeless only while failed attempts are few. Failures are counted per client
-address and per dossier code, successes per address at a higher limit, in the shared
-cache for a fixed window."""
+address (portal.client_ip: an IPv4 address or an IPv6 /64), per dossier code and per both,
+successes per address at a higher limit, in the shared cache for a fixed window.
+
+A code whose failures reach the limit stays open to an address that has not failed on it
+(its holder, most likely): whoever knows a code cannot lock its holder out with wrong
+secrets, and a guesser gets one try per fresh address, each under the address limit."""
 
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from axes.helpers import get_client_ip_address
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from portal.client_ip import client_network
 
 WINDOW = timedelta(minutes=15)
 FAILURES_PER_ADDRESS = 5
@@ -26,16 +31,22 @@ class Counters:
 
     failures_by_address: str
     failures_by_code: str
+    failures_by_address_and_code: str
     lookups_by_address: str
 
 
+def _digest(text: str) -> str:
+    # Any text (a typed code, an IPv6 network) becomes a short, safe cache key.
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def counters(request: HttpRequest, code: str) -> Counters:
-    address = get_client_ip_address(request) or "unknown"
-    # The typed code is hashed: any text becomes a short, safe cache key.
-    code_key = hashlib.sha256(code.strip().upper().encode()).hexdigest()[:32]
+    address = _digest(client_network(request))
+    code_key = _digest(code.strip().upper())
     return Counters(
         failures_by_address=f"{PREFIX}:fail:ip:{address}",
         failures_by_code=f"{PREFIX}:fail:code:{code_key}",
+        failures_by_address_and_code=f"{PREFIX}:fail:ip-code:{address}:{code_key}",
         lookups_by_address=f"{PREFIX}:ok:ip:{address}",
     )
 
@@ -43,18 +54,29 @@ def counters(request: HttpRequest, code: str) -> Counters:
 def blocked(keys: Counters) -> bool:
     """Whether this attempt must be refused before the secret is even checked."""
     found = cache.get_many(
-        [keys.failures_by_address, keys.failures_by_code, keys.lookups_by_address]
+        [
+            keys.failures_by_address,
+            keys.failures_by_code,
+            keys.failures_by_address_and_code,
+            keys.lookups_by_address,
+        ]
     )
-    return (
+    if (
         found.get(keys.failures_by_address, 0) >= FAILURES_PER_ADDRESS
-        or found.get(keys.failures_by_code, 0) >= FAILURES_PER_CODE
         or found.get(keys.lookups_by_address, 0) >= LOOKUPS_PER_ADDRESS
+    ):
+        return True
+    # A code under attack is closed only to the addresses that failed on it.
+    return (
+        found.get(keys.failures_by_code, 0) >= FAILURES_PER_CODE
+        and found.get(keys.failures_by_address_and_code, 0) > 0
     )
 
 
 def count_failure(keys: Counters) -> None:
     _increment(keys.failures_by_address)
     _increment(keys.failures_by_code)
+    _increment(keys.failures_by_address_and_code)
 
 
 def count_success(keys: Counters) -> None:

@@ -18,19 +18,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
-from dossiers.models import Dossier, Status
+from dossiers.models import Dossier
 from dossiers.services.attachments import attachment_add
 from dossiers.services.evaluations import (
     AlreadyEvaluatedError,
     EvaluationChannel,
     dossier_evaluate,
 )
+from portal.applications.selectors import fees_of
 from portal.tracking import selectors, services
 from portal.tracking.forms import RatingForm, SupplementUploadForm, VersionForm
 
 LOGIN = "portal:login"
 PAGE_SIZE = 20
-PAYABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_PROCESS})
 # Marks the rating form's own submission, as opposed to the lookup's "Rate" button.
 RATE_STEP = "rate"
 
@@ -104,11 +104,9 @@ def _detail(
         "evaluation": getattr(dossier, "evaluation", None),
         "evaluable": selectors.evaluable(dossier),
         "timeline": selectors.timeline(dossier),
-        # The fees are paid online while the dossier waits for or is in processing (the
-        # payment pages refuse the rest with their own message).
-        "payable": dossier.status in PAYABLE
-        and dossier.fee_amount > 0
-        and not (dossier.paid_online or dossier.fee_collected),
+        # As on the application's page: the fees fixed at reception, or before it the
+        # procedure's, and whether they can be paid online now (or why not).
+        "fees": fees_of(dossier),
         "error": error,
     }
 

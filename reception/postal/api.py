@@ -59,7 +59,7 @@ class ApplicantInput(serializers.Serializer):
         r"^\d{12}$", required=False, allow_blank=True, help_text="12-digit citizen ID"
     )
     phone = serializers.RegexField(r"^\+?\d{9,12}$", required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 

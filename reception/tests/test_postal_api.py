@@ -95,6 +95,7 @@ def test_the_same_key_and_body_replay_and_another_body_conflicts(api, office, pa
         ({"reception_point": "khong-co"}, "reception_point"),
         ({"applicant": {"name": ""}}, "applicant"),
         ({"applicant": {"name": "Lan", "citizen_id": "12345"}}, "applicant"),
+        ({"applicant": {"name": "Lan", "email": "a" * 290 + "@example.org"}}, "applicant"),
         ({"bill_number": "x"}, "bill_number"),
         ({"service": "teleport"}, "service"),
         ({"fees_collected": -5}, "fees_collected"),
