@@ -39,6 +39,9 @@ HEADINGS = [
     "Ghi chú",
 ]
 DATE_COLUMNS = range(7, 12)  # the five "Ngày, tháng, năm" columns
+# What a spreadsheet would take for the start of a formula when the text is typed or
+# imported; such a cell is also marked as typed with Excel's leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMN_WIDTHS = [5, 22, 36, 8, 24, 30, 28, 16, 16, 16, 16, 16, 20, 10, 28]
 NOTES = {
     Status.WITHDRAWN: "Rút hồ sơ",
@@ -145,6 +148,7 @@ def register_dossiers(
             "received_at",
             "due_at",
             "rescheduled_due_at",
+            "paused_at",
             "processing_ended_at",
             "returned_at",
             "result_delivery",
@@ -173,7 +177,7 @@ def _note(dossier: Dossier, now: datetime) -> str:
         dossier.processing_ended_at is None
         and dossier.status != Status.WITHDRAWN
         and dossier.due_at
-        and now > dossier.due_at
+        and (dossier.paused_at or now) > dossier.due_at  # a pause keeps its value (§5)
     ):
         notes.append("Quá hạn")
     if dossier.rescheduled_due_at is not None:
@@ -236,7 +240,14 @@ def workbook(
     bold = Font(bold=True)
 
     def text(value: str, *, strong: bool = False) -> WriteOnlyCell:
+        """A text cell that is never a formula, whatever it starts with: stored as a
+        string (openpyxl would take "=…" for a formula), and an applicant's "=…", "+…"
+        or "@…" marked as text the way Excel marks a typed leading apostrophe, so the
+        cell shows the exact text and stays text when edited."""
         cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
         if strong:
             cell.font = bold
         return cell
@@ -254,9 +265,11 @@ def workbook(
     sheet.append(heading_cells)
     for row in rows:
         cells = row.cells()
-        for index in DATE_COLUMNS:
-            if cells[index] is not None:
-                cell = WriteOnlyCell(sheet, value=fmt.local(cells[index]).replace(tzinfo=None))
+        for index, value in enumerate(cells):
+            if isinstance(value, str):
+                cells[index] = text(value) if value else None
+            elif index in DATE_COLUMNS and value is not None:
+                cell = WriteOnlyCell(sheet, value=fmt.local(value).replace(tzinfo=None))
                 cell.number_format = "DD/MM/YYYY HH:MM"
                 cells[index] = cell
         sheet.append(cells)

@@ -1,8 +1,19 @@
-"""The counter's satisfaction kiosk: a tablet facing the citizen, opened by a reception
-officer of the point; it offers the dossier just handled at that counter for rating
-(RULES.md §8) and goes back to waiting."""
+"""The counter's satisfaction kiosk: a tablet facing the citizen; it offers the dossier just
+handled at that counter for rating (RULES.md §8) and goes back to waiting.
 
-from django.contrib.auth.decorators import login_required
+A reception officer of the point opens the kiosk's address on the tablet and starts the
+kiosk there: the device then holds a kiosk credential for that one counter (a signed,
+HttpOnly cookie limited to the kiosk's addresses) and the officer is signed out of it, so
+nobody at the tablet can reach the workspace as that officer. Ratings given through the
+credential are recorded by the officer who started the kiosk, as long as they still
+work at the point."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from dossiers.errors import InvalidTransitionError
 from dossiers.models import Dossier, Evaluation
@@ -18,10 +30,11 @@ from dossiers.services.evaluations import (
     EvaluationChannel,
     dossier_evaluate,
 )
+from portal.models import User
 from procedures.models import ReceptionPoint
-from reception.queue import selectors
+from reception.queue import credentials, selectors, services
+from reception.queue.credentials import KioskCredential
 from reception.queue.forms import EvaluationForm
-from reception.queue.views import login_required_polled
 
 WAITING = "waiting"
 THANKS = "thanks"
@@ -35,11 +48,57 @@ MOUTHS = {
 }
 
 
-def _kiosk_point(request: HttpRequest, point_code: str, counter: int) -> ReceptionPoint:
-    point = selectors.points_served_by(request.user).filter(code=point_code).first()
+@dataclass(frozen=True)
+class Device:
+    """A tablet running the kiosk of one counter; `officer` is None once the officer who
+    started it no longer works at the point (the kiosk has stopped)."""
+
+    credential: KioskCredential
+    officer: User | None
+
+
+def _kiosk_url(point: ReceptionPoint, counter: int) -> str:
+    return reverse("reception:queue:kiosk", args=[point.code, counter])
+
+
+def _point(point_code: str, counter: int) -> ReceptionPoint:
+    point = selectors.open_point(point_code)
     if point is None or not 1 <= counter <= point.counters:
         raise Http404
     return point
+
+
+def _serves(user: User, point: ReceptionPoint) -> bool:
+    return user.is_authenticated and services.may_serve(user, point.pk)
+
+
+def _device(request: HttpRequest, point: ReceptionPoint, counter: int) -> Device | None:
+    """The kiosk this device runs, if its credential is valid; a credential for another
+    counter or point is refused outright (404, as for a kiosk one may not see)."""
+    credential = credentials.read(request.COOKIES.get(credentials.COOKIE))
+    if credential is None:
+        return None
+    if (credential.point_id, credential.counter) != (point.pk, counter):
+        raise Http404
+    officer = User.objects.filter(pk=credential.officer_id, is_active=True).first()
+    if officer is None or not services.may_serve(officer, point.pk):
+        officer = None
+    return Device(credential=credential, officer=officer)
+
+
+def _refused(
+    request: HttpRequest, point: ReceptionPoint, counter: int, device: Device | None
+) -> HttpResponse:
+    """A device without a running kiosk: a polling tablet reloads the whole page; a stopped
+    kiosk says so; anybody else signs in (an officer, to start it) or is not let in."""
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    if device is not None:
+        context = {"point": point, "counter": counter}
+        return render(request, "reception/queue/kiosk_stopped.html", context, status=403)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_kiosk_url(point, counter))
+    raise Http404
 
 
 def _state(
@@ -61,30 +120,95 @@ def _state(
 
 
 @never_cache
-@login_required
 @require_GET
 def kiosk(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
-    point = _kiosk_point(request, point_code, counter)
+    """The tablet's page; for a signed-in officer of the point, the page that starts (or
+    stops) the kiosk on this device."""
+    point = _point(point_code, counter)
+    if _serves(request.user, point):
+        try:
+            running = _device(request, point, counter)
+        except Http404:
+            running = None
+        context = {
+            "point": point,
+            "counter": counter,
+            "running": running,
+            "hours": credentials.kiosk_hours(),
+        }
+        return render(request, "reception/queue/kiosk_start.html", context)
+    device = _device(request, point, counter)
+    if device is None or device.officer is None:
+        return _refused(request, point, counter, device)
     context = _state(point, counter, thanks=request.GET.get(THANKS) == "1")
     return render(request, "reception/queue/kiosk.html", context)
 
 
+@require_POST
+def kiosk_start(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
+    """The officer hands this device over to the kiosk of the counter and is signed out
+    of it."""
+    point = _point(point_code, counter)
+    if not request.user.is_authenticated:
+        return redirect_to_login(_kiosk_url(point, counter))
+    try:
+        token = services.kiosk_start(officer=request.user, point=point, counter=counter)
+    except (PermissionDenied, ValidationError) as hidden:
+        raise Http404 from hidden
+    logout(request)
+    url = _kiosk_url(point, counter)
+    response = redirect(url)
+    response.set_cookie(
+        credentials.COOKIE,
+        token,
+        max_age=credentials.kiosk_hours() * 3600,
+        path=url,
+        secure=settings.SESSION_COOKIE_SECURE or request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@require_POST
+def kiosk_stop(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
+    """The device stops being the counter's kiosk: its credential is cleared."""
+    point = _point(point_code, counter)
+    try:
+        device = _device(request, point, counter)
+    except Http404:
+        device = None
+    if device is None and not _serves(request.user, point):
+        return _refused(request, point, counter, None)
+    if _serves(request.user, point):
+        messages.success(request, _("The kiosk has stopped on this device."))
+    url = _kiosk_url(point, counter)
+    response = redirect(url)
+    response.delete_cookie(credentials.COOKIE, path=url, samesite="Strict")
+    return response
+
+
 @never_cache
-@login_required_polled
 @require_GET
 def kiosk_current(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
     """Polled by the tablet; 204 while nothing changed, so a citizen halfway through the
     form never loses it."""
-    context = _state(_kiosk_point(request, point_code, counter), counter)
+    point = _point(point_code, counter)
+    device = _device(request, point, counter)
+    if device is None or device.officer is None:
+        return _refused(request, point, counter, device)
+    context = _state(point, counter)
     if request.GET.get("k") == context["key"]:
         return HttpResponse(status=204)
     return render(request, "reception/queue/_kiosk_current.html", context)
 
 
-@login_required
 @require_POST
 def kiosk_evaluate(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
-    point = _kiosk_point(request, point_code, counter)
+    point = _point(point_code, counter)
+    device = _device(request, point, counter)
+    if device is None or device.officer is None:
+        return _refused(request, point, counter, device)
     form = EvaluationForm(request.POST)
     offered = selectors.kiosk_dossier(point, counter)
     error, status = "", 200
@@ -104,7 +228,7 @@ def kiosk_evaluate(request: HttpRequest, point_code: str, counter: int) -> HttpR
         try:
             dossier_evaluate(
                 dossier_id=offered.id,
-                actor=request.user,
+                actor=device.officer,
                 rating=form.cleaned_data["rating"],
                 criteria=form.criteria(),
                 comment=form.cleaned_data["comment"],
@@ -119,7 +243,6 @@ def kiosk_evaluate(request: HttpRequest, point_code: str, counter: int) -> HttpR
         except ValidationError as refusal:
             error, status = " ".join(refusal.messages), 400
         else:
-            url = reverse("reception:queue:kiosk", args=[point.code, counter])
-            return redirect(f"{url}?{THANKS}=1")
+            return redirect(f"{_kiosk_url(point, counter)}?{THANKS}=1")
     context = _state(point, counter, form=form) | {"error": error}
     return render(request, "reception/queue/kiosk.html", context, status=status)

@@ -1,5 +1,6 @@
 """Writers of the take-a-number queue: issue a number, call it to a counter, recall, skip,
-finish, and note the dossier handled for the satisfaction kiosk."""
+finish, note the dossier handled for the satisfaction kiosk, and start that kiosk on a
+counter's tablet."""
 
 from datetime import date, datetime
 
@@ -18,6 +19,7 @@ from portal.roles import Role
 from procedures.models import ReceptionPoint
 from procedures.selectors import officer_scope
 from reception.models import QueueCounter, QueueLine, QueueTicket, TicketSequence
+from reception.queue import credentials
 
 CURRENT = (QueueTicket.Status.CALLED, QueueTicket.Status.SERVING)
 
@@ -242,3 +244,21 @@ def counter_note_dossier(*, officer: User, dossier: Dossier) -> None:
         target=ticket,
         data={"counter": ticket.counter, "dossier": str(dossier.pk)},
     )
+
+
+@transaction.atomic
+def kiosk_start(*, officer: User, point: ReceptionPoint, counter: int) -> str:
+    """Mở máy đánh giá mức độ hài lòng tại quầy: the officer hands a counter's tablet over to
+    the satisfaction kiosk; returns the device's credential (the officer's session on the
+    device is to end with it)."""
+    if not point.is_valid_on(timezone.localdate()) or not may_serve(officer, point.pk):
+        raise PermissionDenied("you do not work at this reception point")
+    _check_counter(point, counter)
+    token = credentials.issue(point_id=point.pk, counter=counter, officer_id=officer.pk)
+    audit.record(
+        actor=officer,
+        event="reception.kiosk_started",
+        target=point,
+        data={"counter": counter, "hours": credentials.kiosk_hours()},
+    )
+    return token

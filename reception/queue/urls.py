@@ -16,6 +16,8 @@ urlpatterns = [
         name="ticket-action",
     ),
     path("kiosk/<slug:point_code>/<int:counter>/", kiosk.kiosk, name="kiosk"),
+    path("kiosk/<slug:point_code>/<int:counter>/start/", kiosk.kiosk_start, name="kiosk-start"),
+    path("kiosk/<slug:point_code>/<int:counter>/stop/", kiosk.kiosk_stop, name="kiosk-stop"),
     path(
         "kiosk/<slug:point_code>/<int:counter>/current/",
         kiosk.kiosk_current,

