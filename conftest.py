@@ -62,3 +62,13 @@ def _simulated_payments(settings) -> None:
     """Production offers no online payment until a provider is configured; the tests pay
     through the built-in simulated gateway, as `make run` does."""
     settings.PAYMENT_PROVIDER = "simulated"
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings) -> None:
+    """The cache (Redis under CI) outlives a run: each test reads and writes under a key
+    prefix of its own, so counts, throttles and tokens never leak between tests or runs."""
+    settings.CACHES = {
+        name: {**options, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, options in settings.CACHES.items()
+    }

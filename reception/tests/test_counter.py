@@ -2,6 +2,7 @@
 acceptance queue of online and postal dossiers, returning results, and who may do what."""
 
 import re
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -395,7 +396,8 @@ def test_out_of_range_input_is_a_field_error_not_a_crash(
 
 def test_the_same_form_sent_twice_receives_one_dossier(office, papers, private_media) -> None:
     client = login(office.reception)
-    data = intake_data(office, papers, intake_token="f" * 32)
+    # A fresh token, as each rendering of the form carries (Redis keeps tokens across runs).
+    data = intake_data(office, papers, intake_token=uuid.uuid4().hex)
 
     first = client.post(INTAKE, data)
     second = client.post(INTAKE, data)
