@@ -10,6 +10,9 @@ RECEPTION = "reception"  # reception officer of the dossier's reception point
 PROCESSING = "processing"  # processing officer or leader of the competent agency
 LEADER = "leader"  # leader of the competent agency: approves and signs
 POSTAL = "postal"  # the postal partner serving the reception point, for postal dossiers
+# An agency the dossier was handed to for a coordinated step (cơ quan phối hợp, form 05):
+# while that step is open its officers see the dossier and hand it on, nothing else.
+COORDINATING = "coordinating"
 
 ALLOWED: dict[str, frozenset[str]] = {
     "submit": frozenset({APPLICANT}),
@@ -17,7 +20,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "reject": frozenset({RECEPTION}),
     "request_supplement_at_intake": frozenset({RECEPTION}),
     "transfer": frozenset({RECEPTION}),
-    "hand_over": frozenset({PROCESSING}),
+    "hand_over": frozenset({PROCESSING, COORDINATING}),
     "request_supplement": frozenset({PROCESSING}),
     "supplement": frozenset({APPLICANT, RECEPTION, PROCESSING}),
     "request_financial_obligation": frozenset({PROCESSING}),
@@ -28,7 +31,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "return_result": frozenset({RECEPTION, POSTAL}),
     # On the applicant's request: online by the applicant, on paper at the counter.
     "withdraw": frozenset({APPLICANT, RECEPTION}),
-    "view": frozenset({APPLICANT, RECEPTION, PROCESSING, POSTAL}),
+    "view": frozenset({APPLICANT, RECEPTION, PROCESSING, POSTAL, COORDINATING}),
     # Phân công: an officer takes an unassigned dossier of the agency; a leader assigns it
     # to anyone of the agency.
     "assign": frozenset({PROCESSING}),
@@ -54,8 +57,19 @@ def capacities(user: User | None, dossier: Dossier) -> set[str]:
         found.add(RECEPTION)
     if dossier.agency_id in officer_scope(user=user, role=Role.PROCESSING_OFFICER).agency_ids:
         found.add(PROCESSING)
-    if dossier.agency_id in officer_scope(user=user, role=Role.UNIT_LEADER).agency_ids:
+    leading = officer_scope(user=user, role=Role.UNIT_LEADER).agency_ids
+    if dossier.agency_id in leading:
         found |= {PROCESSING, LEADER}
+    agencies = leading | officer_scope(user=user, role=Role.PROCESSING_OFFICER).agency_ids
+    if (
+        PROCESSING not in found
+        and agencies
+        and dossier.pk is not None
+        and dossier.hand_overs.filter(finished_at__isnull=True, to_agency_id__in=agencies)
+        .exclude(to_agency_id=dossier.agency_id)
+        .exists()
+    ):
+        found.add(COORDINATING)
     # Decision 45/2016: the partner carries dossiers in and results out, nothing else.
     by_post = dossier.channel == "postal" or dossier.result_delivery == "postal"
     if (

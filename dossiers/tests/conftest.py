@@ -157,8 +157,8 @@ def make_dossier(office: Office, status: str, **fields) -> Dossier:
             sequence=1,
             step_name="Thẩm định",
             from_label="Một cửa",
-            to_label=str(office.agency),
-            to_agency=office.agency,
+            to_label=str(dossier.agency),
+            to_agency=dossier.agency,
             sent_by=office.reception,
             sent_at=now - timedelta(hours=20),
         )

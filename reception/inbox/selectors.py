@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Attachment, Dossier, Status
-from dossiers.selectors import dossier_timeliness
+from dossiers.selectors import coordinated_by, dossier_timeliness
 from dossiers.services.common import calendar_of
 from portal.models import AuditEvent, User
 from portal.roles import Role
@@ -87,7 +87,9 @@ def inbox_agency_ids(user: User) -> frozenset[int]:
 def _in_agencies(agency_ids: frozenset[int]) -> QuerySet[Dossier]:
     # Only received dossiers: one asked to complete its papers at intake is the counter's.
     # An interconnected parent follows its members, which are the ones worked on.
-    return Dossier.objects.filter(agency_id__in=agency_ids, received_at__isnull=False).exclude(
+    # A dossier handed to one of the agencies for a coordinated step is theirs while it lasts.
+    mine = Q(agency_id__in=agency_ids) | Q(coordinated_by(agency_ids)) if agency_ids else Q(pk=None)
+    return Dossier.objects.filter(mine, received_at__isnull=False).exclude(
         interconnection_group__isnull=False, parent__isnull=True
     )
 

@@ -733,3 +733,50 @@ def test_an_amount_beyond_any_fee_is_a_field_error(office: Office) -> None:
     assert response.status_code == 400
     assert "request_financial_obligation-amount-error" in response.content.decode()
     assert trace(dossier) == before
+
+
+def test_an_agency_handed_a_coordinated_step_sees_it_and_hands_it_back(office: Office) -> None:
+    """Cơ quan phối hợp: while its step is open, the other agency sees the dossier in its
+    inbox and may only hand it on; then it is the lead agency's alone again."""
+    dossier = office.dossier(S.IN_PROCESS)
+    assert browser(office.other_processing).get(page_of(dossier)).status_code == 404
+
+    browser(office.processing).post(
+        action_url(dossier, "hand_over"),
+        {
+            "hand_over-version": 1,
+            "hand_over-to_label": "",
+            "hand_over-to_agency": office.other_agency.pk,
+        },
+    )
+    theirs = browser(office.other_processing)
+    listing = theirs.get(INBOX)
+    page = theirs.get(page_of(dossier))
+    leader_page = browser(office.other_leader).get(page_of(dossier))
+    before = trace(dossier)
+    refused = browser(office.other_leader).post(
+        action_url(dossier, "complete"), {"complete-version": 2}
+    )
+
+    assert codes(listing) == [dossier.code]
+    assert page.status_code == 200
+    assert list(page.context["forms"]) == ["hand_over"]
+    assert list(leader_page.context["forms"]) == ["hand_over"]
+    assert refused.status_code in (403, 404)
+    assert trace(dossier) == before
+
+    back = theirs.post(
+        action_url(dossier, "hand_over"),
+        {"hand_over-version": 2, "hand_over-to_label": "Ủy ban nhân dân Phường Hạc Thành"},
+    )
+
+    assert back.status_code == 302
+    rows = list(dossier.hand_overs.order_by("sequence").values_list("to_agency", "sent_by"))
+    assert rows == [
+        (office.agency.pk, office.reception.pk),
+        (office.other_agency.pk, office.processing.pk),
+        (None, office.other_processing.pk),
+    ]
+    assert theirs.get(page_of(dossier)).status_code == 404
+    assert codes(theirs.get(INBOX)) == []
+    assert browser(office.processing).get(page_of(dossier)).status_code == 200
