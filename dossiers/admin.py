@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from dossiers.models import Dossier, HandOver, Notification, Pause
+from dossiers.models import Dossier, HandOver, Notification, Pause, Payment
 from dossiers.services.notifications import notifications_resend
 
 
@@ -99,3 +99,26 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Online payments as the provider's callbacks left them; those "to be refunded" are the
+    administrators' to settle with the bank."""
+
+    list_display = (
+        "reference",
+        "dossier",
+        "amount",
+        "status",
+        "provider",
+        "transaction_id",
+        "created_at",
+        "completed_at",
+    )
+    list_filter = ("status", "provider")
+    search_fields = ("reference", "transaction_id", "dossier__code", "dossier__reference")
+    list_select_related = ("dossier",)
+    date_hierarchy = "created_at"
+    fields = (*list_display, "payer")
+    readonly_fields = fields

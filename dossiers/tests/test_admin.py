@@ -1,4 +1,5 @@
 from django.test import Client
+from django.utils import timezone
 
 from dossiers.models import Notification, Status
 from portal.models import AuditEvent
@@ -56,3 +57,31 @@ def test_failed_notifications_can_be_sent_again(client: Client, office: Office) 
     assert (failed.status, failed.attempts) == ("pending", 0)
     assert sent.status == "sent"
     assert AuditEvent.objects.get().event == "dossiers.notification_resent"
+
+
+def test_payments_are_listed_read_only_with_those_to_refund(client: Client, office: Office) -> None:
+    from dossiers.models import Payment
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    dossier = office.dossier(Status.RECEIVED, fee_collected=True)
+    payment = Payment.objects.create(
+        dossier=dossier,
+        reference="TT261125ABCDEF012345",
+        provider="simulated",
+        amount=50_000,
+        status=Payment.Status.REFUND_DUE,
+        payer=office.applicant,
+        return_url="http://testserver/payments/TT261125ABCDEF012345/",
+        transaction_id="SIM123",
+        completed_at=timezone.now(),
+    )
+
+    listing = client.get("/admin/dossiers/payment/", {"status__exact": "refund_due"})
+    refused = client.post(f"/admin/dossiers/payment/{payment.pk}/change/", {"status": "paid"})
+
+    assert listing.status_code == 200
+    assert "TT261125ABCDEF012345" in listing.content.decode()
+    assert refused.status_code == 403
+    payment.refresh_from_db()
+    assert payment.status == "refund_due"
+    assert client.get("/admin/dossiers/payment/add/").status_code == 403
