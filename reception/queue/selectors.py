@@ -156,6 +156,16 @@ def _average(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
+def report_points(user: User) -> QuerySet[ReceptionPoint]:
+    """The reception points whose queue figures the user may read: those they work at or
+    whose unit they manage (queue_figures reads the same)."""
+    ids = (
+        officer_scope(user=user, role=Role.RECEPTION_OFFICER).reception_point_ids
+        | officer_scope(user=user, role=Role.MANAGER).reception_point_ids
+    )
+    return ReceptionPoint.objects.filter(pk__in=ids).order_by("name")
+
+
 def queue_figures(
     *, user: User, start: date, end: date, reception_point_id: int | None = None
 ) -> list[QueueFigures]:

@@ -3,10 +3,11 @@ satisfaction kiosk."""
 
 from django.urls import path
 
-from reception.queue import kiosk, views
+from reception.queue import kiosk, report, views
 
 urlpatterns = [
     path("counter/", views.counter, name="counter"),
+    path("report/", report.report, name="report"),
     path("counter/choose/", views.counter_choose, name="counter-choose"),
     path("counter/waiting/", views.counter_waiting, name="counter-waiting"),
     path("counter/call-next/", views.call_next, name="call-next"),

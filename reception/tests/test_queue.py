@@ -841,3 +841,71 @@ def test_who_may_read_the_waiting_list(client, office, lines, who, expected) -> 
 
     assert response.status_code == expected
     assert ("A001" in response.content.decode()) == (who == "reception")
+
+
+# Queue figures over a period ----------------------------------------------------------------
+
+
+def _serve(office, taken, called, finished) -> None:
+    ticket = take(office.point, None, taken)
+    with time_machine.travel(called, tick=False):
+        services.queue_call_next(officer=office.reception, point=office.point, counter=1)
+    with time_machine.travel(finished, tick=False):
+        services.queue_finish(officer=office.reception, ticket_id=ticket.pk)
+
+
+def test_the_queue_report_gives_waits_and_service_times_per_day(client, office) -> None:
+    _serve(office, at(2, 8), at(2, 8, 10), at(2, 8, 20))  # waited 10 min, served 10 min
+    _serve(office, at(2, 9), at(2, 9, 4), at(2, 9, 6))  # waited 4 min, served 2 min
+    _serve(office, at(3, 8), at(3, 8, 1), at(3, 8, 31))
+    client.force_login(office.reception)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    period = {"start": "2026-03-01", "end": "2026-03-31"}
+
+    page = client.get(reverse("reception:queue:report"), period)
+    csv = client.get(reverse("reception:queue:report"), {**period, "format": "csv"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "02/03/2026" in html
+    assert "7:00" in html  # the average wait on the 2nd
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Day,Reception point,Numbers taken,Called,Served,Skipped")
+    point = office.point.name
+    assert lines[1:] == [
+        f"2026-03-02,{point},2,2,2,0,7.0,10.0,6.0,10.0",
+        f"2026-03-03,{point},1,1,1,0,1.0,1.0,30.0,30.0",
+    ]
+
+
+@pytest.mark.parametrize("who", ["citizen", "processing", "other_reception"])
+def test_the_queue_report_is_for_the_points_officers_and_managers(client, office, who) -> None:
+    take(office.point)
+    user = office.applicant if who == "citizen" else getattr(office, who)
+    client.force_login(user)
+
+    response = client.get(
+        reverse("reception:queue:report"), {"start": "2026-01-01", "end": "2026-12-31"}
+    )
+
+    if who == "other_reception":
+        assert response.status_code == 200
+        assert office.point.name not in response.content.decode()
+    else:
+        assert response.status_code == 403
+
+
+def test_a_report_period_over_a_year_or_backwards_is_a_field_error(client, office) -> None:
+    client.force_login(office.reception)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    backwards = client.get(
+        reverse("reception:queue:report"), {"start": "2026-03-31", "end": "2026-03-01"}
+    )
+    too_long = client.get(
+        reverse("reception:queue:report"), {"start": "2024-01-01", "end": "2026-03-01"}
+    )
+
+    assert backwards.status_code == too_long.status_code == 400
+    assert "The last day comes before the first." in backwards.content.decode()
+    assert "Choose a period of at most a year." in too_long.content.decode()
