@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from portal import audit
 from portal.auth_backends import phone_forms
 from portal.models import User
+from portal.resilience import cache_fails_open
 
 logger = logging.getLogger(__name__)
 
@@ -213,8 +214,13 @@ def account_password_reset_request(*, email: str, language: str) -> None:
     for account in accounts:
         if not account.has_usable_password():
             continue
-        if cache.add(f"accounts:reset:{account.pk}", 1, settings.ACCOUNT_EMAIL_RESEND_SECONDS):
+        if _first_reset_this_minute(account.pk):
             _send_after_commit(user_id=account.pk, kind=RESET_LINK, language=language)
+
+
+@cache_fails_open(True, "password reset mails not limited")
+def _first_reset_this_minute(account_id: int) -> bool:
+    return cache.add(f"accounts:reset:{account_id}", 1, settings.ACCOUNT_EMAIL_RESEND_SECONDS)
 
 
 def _send_after_commit(*, user_id: int, kind: str, language: str) -> None:

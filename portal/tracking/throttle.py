@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from portal.client_ip import client_network
+from portal.resilience import cache_fails_open
 
 WINDOW = timedelta(minutes=15)
 FAILURES_PER_ADDRESS = 5
@@ -51,6 +52,7 @@ def counters(request: HttpRequest, code: str) -> Counters:
     )
 
 
+@cache_fails_open(False, "lookup not throttled")
 def blocked(keys: Counters) -> bool:
     """Whether this attempt must be refused before the secret is even checked."""
     found = cache.get_many(
@@ -73,12 +75,14 @@ def blocked(keys: Counters) -> bool:
     )
 
 
+@cache_fails_open(None, "lookup failure not counted")
 def count_failure(keys: Counters) -> None:
     _increment(keys.failures_by_address)
     _increment(keys.failures_by_code)
     _increment(keys.failures_by_address_and_code)
 
 
+@cache_fails_open(None, "lookup not counted")
 def count_success(keys: Counters) -> None:
     _increment(keys.lookups_by_address)
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import User
+from portal.resilience import cache_fails_open
 from portal.roles import Role
 from procedures.calendar import OfficeHours, WorkingCalendar
 from procedures.models import (
@@ -111,6 +112,7 @@ def forget_working_calendars() -> None:
     _calendar_state["checked_at"] = 0.0
 
 
+@cache_fails_open(None, "working calendars kept as they are in this process")
 def _calendars_current() -> None:
     now = time.monotonic()
     if now - _calendar_state["checked_at"] < _CALENDAR_CHECK_SECONDS:

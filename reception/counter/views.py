@@ -27,6 +27,7 @@ from dossiers.services import (
     dossier_return_result,
     dossier_transfer,
 )
+from portal.resilience import cache_fails_open
 from procedures.models import Procedure, ReceptionPoint
 from reception.counter import selectors, services
 from reception.counter.forms import GUIDE, RECEIVE, REFUSE, DecisionForm, IntakeForm, ReturnForm
@@ -49,8 +50,26 @@ def _point(request: HttpRequest) -> ReceptionPoint:
     return point
 
 
-def _dossier_error(request: HttpRequest, error: Exception) -> None:
-    messages.error(request, str(error))
+# The guard against a form received twice lives in the shared cache. If the cache is down
+# the intake goes through unguarded: a dossier is never refused for it.
+@cache_fails_open(True, "intake not guarded against a second send")
+def _claim(key: str) -> bool:
+    return cache.add(key, "", INTAKE_TOKEN_SECONDS)
+
+
+@cache_fails_open(None, "intake token not read")
+def _cached(key: str) -> str | None:
+    return cache.get(key)
+
+
+@cache_fails_open(None, "intake token not kept")
+def _remember(key: str, dossier_id: str) -> None:
+    cache.set(key, dossier_id, INTAKE_TOKEN_SECONDS)
+
+
+@cache_fails_open(None, "intake token not released")
+def _release(key: str) -> None:
+    cache.delete(key)
 
 
 @login_required
@@ -126,8 +145,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # One dossier per filled-in form: a second click or a re-sent POST finds the first.
         key = f"counter:intake:{request.user.pk}:{token}"
-        if token and not cache.add(key, "", INTAKE_TOKEN_SECONDS):
-            earlier = cache.get(key)
+        if token and not _claim(key):
+            earlier = _cached(key)
             if earlier:
                 return redirect("reception:counter:dossier", dossier_id=earlier)
             messages.warning(request, _("This dossier is already being recorded."))
@@ -177,12 +196,12 @@ def intake(request: HttpRequest) -> HttpResponse:
         except DossierError as error:
             form.add_error(None, str(error))
         except Exception:
-            cache.delete(key)
+            _release(key)
             raise
         else:
-            cache.set(key, str(outcome.dossier.pk), INTAKE_TOKEN_SECONDS)
+            _remember(key, str(outcome.dossier.pk))
             return redirect("reception:counter:dossier", dossier_id=outcome.dossier.pk)
-        cache.delete(key)  # refused: the same form may be sent again once corrected
+        _release(key)  # refused: the same form may be sent again once corrected
     return render(
         request,
         "reception/counter/intake.html",

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from portal.resilience import cache_fails_open
 from procedures.models import ReceptionPoint
 from reception.models import QueueTicket
 from reception.queue import selectors, services
@@ -54,6 +55,7 @@ def _open_point(point_code: str) -> ReceptionPoint:
     return point
 
 
+@cache_fails_open(False, "kiosk numbers not throttled")
 def _throttled(request: HttpRequest, point: ReceptionPoint) -> bool:
     minute = int(timezone.now().timestamp() // 60)
     key = f"queue:take:{point.pk}:{get_client_ip_address(request)}:{minute}"
