@@ -8,6 +8,7 @@ from portal.accounts import views
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("workspace/", views.workspace, name="workspace"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),

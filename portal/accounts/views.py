@@ -257,3 +257,10 @@ def locked_out(
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+@login_required(login_url="portal:login")
+def workspace(request: HttpRequest) -> HttpResponse:
+    """The header's "Workspace": an officer's own working page (counter, inbox,
+    indicators), the admin for administrators, "my dossiers" for a citizen."""
+    return redirect(default_destination(request.user))

@@ -932,7 +932,23 @@ def test_officers_keep_workspace_and_indicators(english) -> None:
     links = nav(english)
 
     assert '<a href="/reporting/">Indicators</a>' in links
-    assert '<a href="/admin/">Workspace</a>' in links
+    assert '<a href="/account/workspace/">Workspace</a>' in links
     assert 'action="/account/logout/"' in links
     assert "Account" not in links
     assert "My dossiers" not in links
+
+
+@pytest.mark.django_db
+def test_workspace_leads_each_officer_to_their_own_page(office) -> None:  # noqa: F811
+    from django.test import Client
+
+    def landing(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get("/account/workspace/")["Location"]
+
+    assert landing(office.reception) == "/reception/"
+    assert landing(office.processing) == "/reception/inbox/"
+    assert landing(office.leader) == "/reception/inbox/"
+    assert landing(UserFactory(username="root", is_staff=True, is_superuser=True)) == "/admin/"
+    assert landing(office.applicant) == "/my/dossiers/"
