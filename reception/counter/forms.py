@@ -118,9 +118,11 @@ class IntakeForm(ApplicantFields):
 
     def checklist(self) -> list[dict]:
         """The rows of the papers checklist, with their bound fields, for the template."""
+        kept = getattr(self, "kept", {})
         return [
             {
                 "component": c,
+                "kept": kept.get(c.pk),
                 "paper": self[f"paper_{c.pk}"],
                 "copy": self[f"copy_{c.pk}"],
                 "count": self[f"count_{c.pk}"],

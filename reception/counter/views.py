@@ -29,7 +29,7 @@ from dossiers.services import (
 )
 from portal.resilience import cache_fails_open
 from procedures.models import Procedure, ReceptionPoint
-from reception.counter import selectors, services
+from reception.counter import kept, selectors, services
 from reception.counter.forms import GUIDE, RECEIVE, REFUSE, DecisionForm, IntakeForm, ReturnForm
 from reception.receipts import keep_secret, kept_secret
 
@@ -142,6 +142,10 @@ def intake(request: HttpRequest) -> HttpResponse:
         raise Http404("not a procedure received here") from error
     form = IntakeForm(request.POST or None, request.FILES or None, point=point, procedure=procedure)
     token = request.POST.get("intake_token", "")[:64]
+    if request.method == "POST":
+        dropped = {c.pk for c in form.components if request.POST.get(f"drop_{c.pk}")}
+        kept.drop(request, token, dropped)
+    held = kept.kept_scans(request, token)
     if request.method == "POST" and form.is_valid():
         # One dossier per filled-in form: a second click or a re-sent POST finds the first.
         key = f"counter:intake:{request.user.pk}:{token}"
@@ -171,7 +175,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     officer=request.user,
                     intake=intake,
                     papers=form.papers(),
-                    scans=form.scans(),
+                    scans=_with_kept(form, held),
                     sets_count=data["sets_count"],
                     result_delivery=data["result_delivery"],
                     delivery_address=data["delivery_address"].strip(),
@@ -200,8 +204,14 @@ def intake(request: HttpRequest) -> HttpResponse:
             raise
         else:
             _remember(key, str(outcome.dossier.pk))
+            kept.drop_all(request, token)
             return redirect("reception:counter:dossier", dossier_id=outcome.dossier.pk)
         _release(key)  # refused: the same form may be sent again once corrected
+    if request.method == "POST":
+        # Refused: the scans that passed their checks wait for the corrected form.
+        kept.keep(request, token, _good_uploads(request, form))
+        held = kept.kept_scans(request, token)
+    form.kept = held
     return render(
         request,
         "reception/counter/intake.html",
@@ -213,6 +223,26 @@ def intake(request: HttpRequest) -> HttpResponse:
         },
         status=422 if form.is_bound and form.errors else 200,
     )
+
+
+def _good_uploads(request: HttpRequest, form: IntakeForm) -> dict[int, object]:
+    return {
+        c.pk: request.FILES[f"file_{c.pk}"]
+        for c in form.components
+        if f"file_{c.pk}" in request.FILES and not form.errors.get(f"file_{c.pk}")
+    }
+
+
+def _with_kept(form: IntakeForm, held: dict[int, kept.KeptScan]) -> list[tuple]:
+    """The scans sent now, and for the other papers those kept from a refused attempt."""
+    scans = form.scans()
+    sent = {component_id for component_id, _, _ in scans}
+    copies = {c.pk: form.cleaned_data[f"copy_{c.pk}"] for c in form.components}
+    return scans + [
+        (component_id, copies[component_id], kept.as_upload(scan))
+        for component_id, scan in held.items()
+        if component_id not in sent and component_id in copies
+    ]
 
 
 @login_required

@@ -583,3 +583,57 @@ def test_a_scan_failing_after_another_was_stored_leaves_no_file_and_no_dossier(
     assert len(calls) == 2
     assert snapshot() == before
     assert stored_files(private_media) == []
+
+
+def test_a_good_scan_is_kept_while_the_rest_of_the_form_is_corrected(
+    office, papers, private_media
+) -> None:
+    form = papers[0]
+    client = login(office.reception)
+    token = uuid.uuid4().hex
+    first = client.post(
+        INTAKE,
+        intake_data(
+            office,
+            papers,
+            intake_token=token,
+            applicant_citizen_id="999090001234",
+            **{f"file_{form}": SimpleUploadedFile("to-khai.pdf", PDF)},
+        ),
+    )
+    assert first.status_code == 422
+    assert "Kept from the previous attempt: to-khai.pdf" in first.content.decode()
+    assert Dossier.objects.count() == 0
+
+    second = client.post(INTAKE, intake_data(office, papers, intake_token=token))
+
+    dossier = Dossier.objects.get()
+    assert second.status_code == 302
+    scan = dossier.attachments.get()
+    assert (scan.component_id, scan.original_name, scan.digitized) == (form, "to-khai.pdf", True)
+    assert [p.name for p in private_media.rglob("*") if p.is_file()] == [
+        scan.file.name.split("/")[-1]
+    ]
+    assert "counter_kept_scans" not in client.session or not client.session["counter_kept_scans"]
+
+
+def test_a_kept_scan_the_officer_removes_is_not_attached(office, papers, private_media) -> None:
+    form = papers[0]
+    client = login(office.reception)
+    token = uuid.uuid4().hex
+    client.post(
+        INTAKE,
+        intake_data(
+            office,
+            papers,
+            intake_token=token,
+            applicant_phone="12",
+            **{f"file_{form}": SimpleUploadedFile("sai.pdf", PDF)},
+        ),
+    )
+
+    client.post(INTAKE, intake_data(office, papers, intake_token=token, **{f"drop_{form}": "1"}))
+
+    dossier = Dossier.objects.get()
+    assert not dossier.attachments.exists()
+    assert stored_files(private_media) == []
