@@ -216,14 +216,20 @@ def dossier_submit_by_post(
     )
     if not policies.can(partner, "submit_by_post", dossier):
         raise PermissionDenied("this partner does not serve the reception point")
+    return _record_submitted(dossier, actor=partner)
+
+
+def _record_submitted(dossier: Dossier, *, actor: User) -> Dossier:
+    """A new dossier sent for reception (by post, or brought to the counter): saved and
+    audited as submitted."""
     dossier.submitted_at = timezone.now()
     dossier.version += 1
     dossier.save()
     audit.record(
-        actor=partner,
+        actor=actor,
         event="dossiers.submitted",
         target=dossier,
-        data={"from": None, "to": Status.SUBMITTED, "channel": Channel.POSTAL},
+        data={"from": None, "to": Status.SUBMITTED, "channel": dossier.channel},
     )
     return dossier
 
@@ -319,17 +325,9 @@ def _walk_in(
     )
     if not policies.can(officer, action, dossier):
         raise PermissionDenied("you do not receive dossiers at this reception point")
-    dossier.submitted_at = timezone.now()
     dossier.terms = procedure_terms(procedure)
     dossier.procedure_version = procedure.version
-    dossier.save()
-    audit.record(
-        actor=officer,
-        event="dossiers.submitted",
-        target=dossier,
-        data={"from": None, "to": Status.SUBMITTED, "channel": Channel.COUNTER},
-    )
-    return dossier
+    return _record_submitted(dossier, actor=officer)
 
 
 @transaction.atomic

@@ -9,14 +9,14 @@ from portal.models import User
 from portal.roles import Role
 from procedures.models import Agency, Procedure, ReceptionPoint
 from procedures.selectors import CatalogueFilters, officer_scope, procedure_list
+from reception.queue.selectors import points_served_by
 
 PAGE = 50
 
 
 def counter_points(*, user: User) -> QuerySet[ReceptionPoint]:
-    """The reception points where `user` works a counter."""
-    ids = officer_scope(user=user, role=Role.RECEPTION_OFFICER).reception_point_ids
-    return ReceptionPoint.objects.filter(pk__in=ids).select_related("unit").order_by("name")
+    """The reception points, open today, where `user` works a counter."""
+    return points_served_by(user).select_related("unit").order_by("name")
 
 
 def counter_point(*, user: User, point_id: int | str | None) -> ReceptionPoint:

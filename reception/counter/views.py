@@ -245,14 +245,19 @@ def _with_kept(form: IntakeForm, held: dict[int, kept.KeptScan]) -> list[tuple]:
     ]
 
 
+def _worklist(request: HttpRequest, select, template: str) -> HttpResponse:
+    """A page of one of the counter's lists at the officer's reception point."""
+    point = _point(request)
+    page = Paginator(select(user=request.user, point=point), selectors.PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, template, {"point": point, "page": page})
+
+
 @login_required
 @never_cache
 def pending(request: HttpRequest) -> HttpResponse:
-    point = _point(request)
-    page = Paginator(
-        selectors.awaiting_reception(user=request.user, point=point), selectors.PAGE
-    ).get_page(request.GET.get("page"))
-    return render(request, "reception/counter/pending.html", {"point": point, "page": page})
+    return _worklist(request, selectors.awaiting_reception, "reception/counter/pending.html")
 
 
 @login_required
@@ -302,11 +307,7 @@ def decide(request: HttpRequest, dossier_id) -> HttpResponse:
 @login_required
 @never_cache
 def transfers(request: HttpRequest) -> HttpResponse:
-    point = _point(request)
-    page = Paginator(
-        selectors.awaiting_transfer(user=request.user, point=point), selectors.PAGE
-    ).get_page(request.GET.get("page"))
-    return render(request, "reception/counter/transfers.html", {"point": point, "page": page})
+    return _worklist(request, selectors.awaiting_transfer, "reception/counter/transfers.html")
 
 
 @login_required
@@ -337,11 +338,7 @@ def transfer(request: HttpRequest, dossier_id) -> HttpResponse:
 @login_required
 @never_cache
 def returns(request: HttpRequest) -> HttpResponse:
-    point = _point(request)
-    page = Paginator(
-        selectors.awaiting_return(user=request.user, point=point), selectors.PAGE
-    ).get_page(request.GET.get("page"))
-    return render(request, "reception/counter/returns.html", {"point": point, "page": page})
+    return _worklist(request, selectors.awaiting_return, "reception/counter/returns.html")
 
 
 @login_required

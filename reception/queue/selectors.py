@@ -171,12 +171,8 @@ def queue_figures(
 ) -> list[QueueFigures]:
     """Per day and reception point, inclusive dates, for the points the user works at
     (reception officer) or manages (a manager's units with their points)."""
-    visible = (
-        officer_scope(user=user, role=Role.RECEPTION_OFFICER).reception_point_ids
-        | officer_scope(user=user, role=Role.MANAGER).reception_point_ids
-    )
     tickets = QueueTicket.objects.filter(
-        reception_point_id__in=visible, day__gte=start, day__lte=end
+        reception_point__in=report_points(user), day__gte=start, day__lte=end
     )
     if reception_point_id is not None:
         tickets = tickets.filter(reception_point_id=reception_point_id)
