@@ -8,15 +8,17 @@ so that an import can report every bad row of the file at once as
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 
 T = TypeVar("T")
 
@@ -67,6 +69,11 @@ class Row:
 
     def problem(self, column: str, reason: str) -> None:
         self._problems.append(Problem(self.line, column, reason))
+
+    @property
+    def ok(self) -> bool:
+        """No problem recorded on this row so far."""
+        return not any(problem.line == self.line for problem in self._problems)
 
     def text(self, column: str, *, required: bool = False, max_length: int = 0) -> str | None:
         value = self.values.get(column, "").strip()
@@ -147,8 +154,16 @@ def _decimal(value: str) -> Decimal:
 class CsvFile:
     """Validate the header on open, then iterate the data rows (streaming)."""
 
-    def __init__(self, path: Path, *, columns: Iterable[str], required: Iterable[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        columns: Iterable[str],
+        required: Iterable[str],
+        progress: "Progress | None" = None,
+    ) -> None:
         self.path = Path(path)
+        self.progress = progress or NO_PROGRESS
         self.columns = list(columns)
         self.required = list(required)
         self.problems: list[Problem] = []
@@ -224,6 +239,68 @@ class CsvFile:
                             )
                         )
                         continue
+                    self.progress.read()
                     yield Row(start, dict(zip(self.header, cells, strict=True)), self.problems)
             except csv.Error as error:
                 self.problems.append(Problem(line + 1, "file", f"malformed CSV ({error})"))
+
+
+class Progress:
+    """Rows read, checked and written, with the rate, on one terminal line that redraws
+    itself; silent when the stream is not a terminal (cron, CI, the admin's pages)."""
+
+    EVERY = 1000
+
+    def __init__(self, stream: "TextIO | None" = None, *, label: str = "") -> None:
+        self.stream = stream
+        self.label = label
+        self.counts = {"read": 0, "checked": 0, "written": 0}
+        self.started = time.monotonic()
+        self._shown_at = -self.EVERY
+        self.active = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
+
+    def read(self, rows: int = 1) -> None:
+        self._add("read", rows)
+
+    def checked(self, rows: int) -> None:
+        self._add("checked", rows)
+
+    def written(self, rows: int) -> None:
+        self._add("written", rows)
+
+    def _add(self, stage: str, rows: int) -> None:
+        self.counts[stage] += rows
+        total = sum(self.counts.values())
+        if self.active and total - self._shown_at >= self.EVERY:
+            self._shown_at = total
+            self._show()
+
+    def _show(self, end: str = "") -> None:
+        seconds = max(time.monotonic() - self.started, 1e-6)
+        busiest = max(self.counts.values())
+        line = (
+            f"\r{self.label}: {self.counts['read']} read, {self.counts['checked']} checked, "
+            f"{self.counts['written']} written, {busiest / seconds:,.0f} rows/s"
+        )
+        assert self.stream is not None
+        self.stream.write(line + end)
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.active:
+            self._show(end="\n")
+
+
+NO_PROGRESS = Progress()
+
+
+def run_or_check(run: "Callable[[], T]", *, check: bool) -> T:
+    """Run an import; with `check`, run it whole and roll it back, so the summary says
+    exactly what the import would create, update and leave alone, and nothing stays
+    written (no row, no audit event, no mail: on-commit work is dropped with it)."""
+    if not check:
+        return run()
+    with transaction.atomic():
+        result = run()
+        transaction.set_rollback(True)
+    return result

@@ -162,6 +162,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     paid_online = models.BooleanField(_("paid online"), default=False)
     fee_collected = models.BooleanField(_("fees collected at the counter"), default=False)
     digitized = models.BooleanField(_("digitised at reception"), default=False)
+    # Decision 766 sources (RULES.md §11): a result issued as an electronic document, and a
+    # result kept as a file (scanned or born digital).
+    result_electronic = models.BooleanField(_("electronic result issued"), default=False)
+    result_digitized = models.BooleanField(_("result digitised"), default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     # Every save; the indicator snapshots refresh the dossiers changed since their last run.

@@ -170,10 +170,20 @@ def dossier_evaluate(
 _NO_SECRET_HASH = "0" * 64
 
 
-def receipt_dossier(dossiers: QuerySet[Dossier], *, code: str, secret: str) -> Dossier:
+def receipt_dossier(
+    dossiers: QuerySet[Dossier], *, code: str, secret: str, legacy_by_code: bool = False
+) -> Dossier:
     """The dossier of `dossiers` whose receipt carries this code and lookup secret; the
-    same DoesNotExist whether the code or the secret is wrong (RULES.md §7)."""
-    found = dossiers.filter(code=code.strip().upper()).first() if code.strip() else None
+    same DoesNotExist whether the code or the secret is wrong (RULES.md §7).
+
+    Codes match as printed; the portal's own codes also as typed in lower case. With
+    `legacy_by_code`, a dossier imported from a legacy system whose receipts carried no
+    secret of ours (none issued since) answers to its code alone."""
+    code = code.strip()
+    candidates = {code, code.upper()} if code else set()
+    found = min(dossiers.filter(code__in=candidates), key=lambda d: d.code != code, default=None)
+    if legacy_by_code and found is not None and found.imported and not found.lookup_secret_hash:
+        return found
     matches = codes.secret_matches(found or Dossier(lookup_secret_hash=_NO_SECRET_HASH), secret)
     if found is None or not matches:
         raise Dossier.DoesNotExist("no dossier with this code and lookup secret")

@@ -56,6 +56,7 @@ def dossier_attach_result(
     )
     extension = settings.ATTACHMENT_TYPES[content_type]
     attachment.file.save(f"{attachment.pk}.{extension}", upload, save=False)
+    dossier.result_electronic = dossier.result_digitized = True
     try:
         attachment.save()
         save_recorded(

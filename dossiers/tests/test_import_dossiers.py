@@ -281,9 +281,14 @@ ERROR_CASES = [
     # code
     problem_case("code-required", line(code=""), "row 2: code: required"),
     problem_case(
-        "code-malformed",
-        line(code="HS7KQ2M9XA3B"),
-        "row 2: code: 'HS7KQ2M9XA3B' is not a dossier code like 000.00.16.H56-250102-0001",
+        "code-with-space",
+        line(code="LX 2019/00042"),
+        "row 2: code: 'LX 2019/00042': printable characters without spaces only",
+    ),
+    problem_case(
+        "code-with-tab",
+        line(code="LX\t00042"),
+        "row 2: code: 'LX\\t00042': printable characters without spaces only",
     ),
     problem_case(
         "code-too-long",
@@ -318,7 +323,7 @@ ERROR_CASES = [
     problem_case(
         "unit-without-agency",
         line(unit_code="14803", received_at="2025-06-02T09:00:00"),
-        "row 2: unit_code: no agency of 14803 settles 1.004873",
+        "row 2: agency_code: no agency of 14803 settles 1.004873; give agency_code",
     ),
     # channel, status, received_at
     problem_case("channel-required", line(channel=""), "row 2: channel: required"),

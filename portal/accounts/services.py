@@ -33,7 +33,9 @@ logger = logging.getLogger(__name__)
 
 VERIFY_EMAIL = "verify_email"
 RESET_LINK = "password_reset"
-EMAIL_KINDS = (VERIFY_EMAIL, RESET_LINK)
+# An officer's first password, chosen through the same one-time link as a reset.
+SET_PASSWORD = "set_password"  # noqa: S105 (an email kind, not a secret)
+EMAIL_KINDS = (VERIFY_EMAIL, RESET_LINK, SET_PASSWORD)
 _VERIFY_SALT = "portal.accounts.verify-email"
 
 TAKEN = {
@@ -122,7 +124,7 @@ def account_sign_up(
         data={"email": bool(email), "phone": bool(phone), "citizen_id": bool(citizen_id)},
     )
     if email:
-        _send_after_commit(user_id=user.pk, kind=VERIFY_EMAIL, language=language)
+        account_email_after_commit(user_id=user.pk, kind=VERIFY_EMAIL, language=language)
     return user
 
 
@@ -147,7 +149,7 @@ def account_update_profile(
         actor=account, event="portal.profile_updated", target=account, data={"fields": changed}
     )
     if email_changed and email:
-        _send_after_commit(user_id=account.pk, kind=VERIFY_EMAIL, language=language)
+        account_email_after_commit(user_id=account.pk, kind=VERIFY_EMAIL, language=language)
     return account
 
 
@@ -172,7 +174,7 @@ def account_request_email_verification(*, user: User, language: str) -> bool:
         raise ResendTooSoonError(wait)
     account.email_verification_sent_at = now
     account.save(update_fields=["email_verification_sent_at"])
-    _send_after_commit(user_id=account.pk, kind=VERIFY_EMAIL, language=language)
+    account_email_after_commit(user_id=account.pk, kind=VERIFY_EMAIL, language=language)
     return True
 
 
@@ -215,7 +217,7 @@ def account_password_reset_request(*, email: str, language: str) -> None:
         if not account.has_usable_password():
             continue
         if _first_reset_this_minute(account.pk):
-            _send_after_commit(user_id=account.pk, kind=RESET_LINK, language=language)
+            account_email_after_commit(user_id=account.pk, kind=RESET_LINK, language=language)
 
 
 @cache_fails_open(True, "password reset mails not limited")
@@ -223,7 +225,9 @@ def _first_reset_this_minute(account_id: int) -> bool:
     return cache.add(f"accounts:reset:{account_id}", 1, settings.ACCOUNT_EMAIL_RESEND_SECONDS)
 
 
-def _send_after_commit(*, user_id: int, kind: str, language: str) -> None:
+def account_email_after_commit(*, user_id: int, kind: str, language: str) -> None:
+    """Queue an account email once the transaction commits; a dead broker is logged."""
+
     def enqueue() -> None:
         from portal.tasks import send_account_email
 
@@ -238,7 +242,9 @@ def _send_after_commit(*, user_id: int, kind: str, language: str) -> None:
     transaction.on_commit(enqueue)
 
 
-def _link(kind: str, user: User) -> str:
+def account_link(kind: str, user: User) -> str:
+    """The absolute link an account email carries (made when sent, never stored)."""
+
     if kind == VERIFY_EMAIL:
         path = reverse("portal:verify-email", kwargs={"token": email_verification_token(user)})
     else:
@@ -264,6 +270,8 @@ def account_email_send(*, user_id: int, kind: str, language: str) -> str:
         return "already verified"
     if kind == RESET_LINK and not user.has_usable_password():
         return "nothing to send"
+    if kind == SET_PASSWORD and user.has_usable_password():
+        return "password already chosen"
     hours = (
         int(
             settings.ACCOUNT_EMAIL_VERIFICATION_MAX_AGE.total_seconds()
@@ -274,7 +282,7 @@ def account_email_send(*, user_id: int, kind: str, language: str) -> str:
     )
     context = {
         "user": user,
-        "link": _link(kind, user),
+        "link": account_link(kind, user),
         "hours": hours,
         "province_name": settings.PORTAL_PROVINCE_NAME,
     }

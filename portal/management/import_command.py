@@ -6,21 +6,30 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from portal.csv_import import ImportRejectedError
+from portal.csv_import import ImportRejectedError, Progress, run_or_check
 
 
 class ImportCommand(BaseCommand):
     """Print one line per problem and exit 1 with nothing written, or a one-line
-    summary and exit 0."""
+    summary and exit 0. `--check` validates the whole file and writes nothing.
+
+    `run_import` receives the parsed options plus `progress`, a Progress drawing rows
+    read, checked and written on the terminal (stderr)."""
 
     label = ""
+    file_help = "UTF-8 CSV file with a header row"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="UTF-8 CSV file with a header row")
+        parser.add_argument("file", type=Path, help=self.file_help)
         parser.add_argument(
             "--update",
             action="store_true",
             help="change existing rows whose data differs instead of refusing the file",
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="validate the whole file and report its problems, writing nothing",
         )
 
     def run_import(self, **options: Any) -> object:
@@ -28,13 +37,25 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        if not path.is_file():
+        if not path.exists():
             raise CommandError(f"{path}: no such file")
+        progress = Progress(self.stderr._out, label=self.label)
         try:
-            summary = self.run_import(**options)
+            summary = run_or_check(
+                lambda: self.run_import(progress=progress, **options), check=options["check"]
+            )
         except ImportRejectedError as rejected:
+            progress.finish()
             for problem in rejected.problems:
                 self.stderr.write(str(problem))
             self.stderr.write(f"{self.label}: {len(rejected.problems)} problems, nothing imported")
             sys.exit(1)
+        progress.finish()
+        if options["check"]:
+            self.stdout.write(f"{self.label}: no problems, nothing written (--check): {summary}")
+            return
         self.stdout.write(f"{self.label}: {summary}")
+        self.after_import(summary, **options)
+
+    def after_import(self, summary: object, **options: Any) -> None:
+        """What a command prints beyond the summary (e.g. links to hand out)."""

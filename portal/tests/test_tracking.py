@@ -653,12 +653,21 @@ def test_a_wrong_code_and_a_wrong_secret_get_the_same_answer(client, office) -> 
 def test_a_missing_field_is_said_next_to_it(client, office) -> None:
     speak(client, "en")
 
-    response = client.get(reverse("portal:lookup"), {"code": "H56.HT-260302-0001"})
+    response = client.get(reverse("portal:lookup"), {"code": "", "secret": "ABCDEFGH"})
 
     assert response.status_code == 400
-    assert '<p class="field-error" id="id_secret-error">Enter the lookup secret.</p>' in page(
-        response
-    )
+    assert '<p class="field-error" id="id_code-error">Enter the dossier code.</p>' in page(response)
+
+
+def test_a_portal_dossier_without_its_secret_is_not_found(client, office) -> None:
+    # Only legacy dossiers, whose receipts carried no secret, answer to their code alone.
+    dossier, _ = received(office)
+    speak(client, "en")
+
+    response = client.get(reverse("portal:lookup"), {"code": dossier.code, "secret": ""})
+
+    assert response.status_code == 404
+    assert dossier.procedure.name not in page(response)
 
 
 def test_failed_lookups_are_throttled_per_address(client, office) -> None:

@@ -37,8 +37,12 @@ class LookupForm(forms.Form):
     )
     secret = forms.CharField(
         label=gettext_lazy("Lookup secret"),
-        help_text=gettext_lazy("The 8 characters after “Mã tra cứu” on your receipt."),
+        help_text=gettext_lazy(
+            "The 8 characters after “Mã tra cứu” on your receipt. Receipts of the former "
+            "system carry none: leave it empty."
+        ),
         max_length=SECRET_MAX_LENGTH,
+        required=False,
         error_messages={"required": gettext_lazy("Enter the lookup secret.")},
         widget=SecretInput(
             attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
@@ -46,7 +50,8 @@ class LookupForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        # Legacy codes are kept as printed (receipt_dossier also tries the upper case).
+        return self.cleaned_data["code"].strip()
 
     def clean_secret(self) -> str:
         return self.cleaned_data["secret"].strip().upper()

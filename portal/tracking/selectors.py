@@ -201,7 +201,9 @@ class LookupAnswer:
 def lookup(*, code: str, secret: str) -> LookupAnswer:
     """Tra cứu hồ sơ: the status of the dossier whose receipt carries this code and lookup
     secret; DoesNotExist, the same, whether the code or the secret is wrong."""
-    dossier = receipt_dossier(Dossier.objects.select_related("procedure"), code=code, secret=secret)
+    dossier = receipt_dossier(
+        Dossier.objects.select_related("procedure"), code=code, secret=secret, legacy_by_code=True
+    )
     evaluated = Evaluation.objects.filter(dossier=dossier).exists()
     return LookupAnswer(
         code=dossier.code or "",
@@ -214,6 +216,8 @@ def lookup(*, code: str, secret: str) -> LookupAnswer:
         supplement_requested=dossier.status == Status.SUPPLEMENT_REQUESTED,
         result_ready=dossier.status == Status.COMPLETED,
         initials=initials(dossier.applicant_name),
-        evaluable=dossier.status in EVALUABLE and not evaluated,
+        # Rating needs the receipt's secret: a legacy dossier answering to its code alone
+        # cannot be rated by whoever typed that code.
+        evaluable=dossier.status in EVALUABLE and not evaluated and bool(secret.strip()),
         evaluated=evaluated,
     )

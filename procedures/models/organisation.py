@@ -115,8 +115,10 @@ class Agency(ValidityPeriod):
     """Cơ quan: a body that decides procedures, known by its electronic identifier code
     (mã định danh), which also opens every dossier code it issues."""
 
+    # Like unit codes, an identifier may pass to a new agency once the old one closes
+    # (2025 reform): unique at any one time, not forever.
     code = models.CharField(
-        _("identifier code"), max_length=32, unique=True, validators=[agency_code_validator]
+        _("identifier code"), max_length=32, db_index=True, validators=[agency_code_validator]
     )
     name = models.CharField(_("name"), max_length=255)
     unit = models.ForeignKey(
@@ -138,7 +140,12 @@ class Agency(ValidityPeriod):
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
         ordering = ["code"]
-        constraints = [validity_constraint("agency_validity_ordered")]
+        constraints = [
+            models.UniqueConstraint(
+                F("code"), Coalesce("valid_from", Value(date.min)), name="agency_code_from_unique"
+            ),
+            validity_constraint("agency_validity_ordered"),
+        ]
 
     def __str__(self) -> str:
         return self.name

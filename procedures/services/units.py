@@ -1,6 +1,5 @@
 """Writer of the administrative units (import_units)."""
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -8,9 +7,17 @@ from pathlib import Path
 from django.db import transaction
 
 from portal import audit
-from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Problem, Row
+from portal.csv_import import (
+    CsvFile,
+    ImportRejectedError,
+    ImportSummary,
+    Problem,
+    Progress,
+    Row,
+)
 from portal.models import User
 from procedures.models import AdministrativeUnit
+from procedures.services.periods import end, holder_on, overlap_problems, start
 
 Level = AdministrativeUnit.Level
 LEVEL_ORDER = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
@@ -42,9 +49,17 @@ UnitKey = tuple[str, date | None]
 Period = UnitRow | AdministrativeUnit
 
 
-def units_import(*, path: Path, update: bool = False, actor: User | None = None) -> ImportSummary:
+def units_import(
+    *,
+    path: Path,
+    update: bool = False,
+    actor: User | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
     """Nhập danh mục đơn vị hành chính: validate the whole file, then write all or nothing."""
-    csv_file = CsvFile(path, columns=UNIT_COLUMNS, required=UNIT_REQUIRED_COLUMNS)
+    csv_file = CsvFile(
+        path, columns=UNIT_COLUMNS, required=UNIT_REQUIRED_COLUMNS, progress=progress
+    )
     parsed = [unit for row in csv_file.rows() if (unit := _unit_from_row(row)) is not None]
     problems = csv_file.problems
     existing = {_key(u): u for u in AdministrativeUnit.objects.select_related("parent")}
@@ -107,7 +122,7 @@ def _check_units(
     periods: dict[str, list[Period]] = {}
     for key, period in {**existing, **in_file}.items():
         periods.setdefault(key[0], []).append(period)
-    problems.extend(_check_overlaps(periods))
+    problems.extend(overlap_problems(periods, what="unit"))
 
     for unit in in_file.values():
         if unit.parent_code:
@@ -133,44 +148,9 @@ def _check_units(
     return problems
 
 
-def _start(period: Period) -> date:
-    return period.valid_from or date.min
-
-
-def _end(period: Period) -> date:
-    return period.valid_to or date.max
-
-
-def _check_overlaps(periods: dict[str, list[Period]]) -> list[Problem]:
-    """A code may be reused (2025 reform), but by one unit at a time."""
-    problems = []
-    for code, entries in periods.items():
-        entries.sort(key=_start)
-        for before, after in itertools.pairwise(entries):
-            if _end(before) < _start(after):
-                continue
-            row = after if isinstance(after, UnitRow) else before
-            if not isinstance(row, UnitRow):
-                continue
-            other = before if row is after else after
-            where = f"row {other.line}" if isinstance(other, UnitRow) else "a stored unit"
-            problems.append(
-                Problem(
-                    row.line,
-                    "valid_from",
-                    f"{code} is also {other.name} ({where}) during this period",
-                )
-            )
-    return problems
-
-
 def _parent_of(unit: UnitRow, periods: dict[str, list[Period]]) -> Period | None:
     """The unit holding parent_code on the day the child starts."""
-    day = _start(unit)
-    for candidate in periods.get(unit.parent_code or "", []):
-        if _start(candidate) <= day <= _end(candidate):
-            return candidate
-    return None
+    return holder_on(periods.get(unit.parent_code or "", []), start(unit))
 
 
 def _check_parent(unit: UnitRow, periods: dict[str, list[Period]]) -> list[Problem]:
@@ -188,7 +168,7 @@ def _check_parent(unit: UnitRow, periods: dict[str, list[Period]]) -> list[Probl
                 f"a {' or a '.join(allowed)}",
             )
         ]
-    if _end(unit) > _end(parent):
+    if end(unit) > end(parent):
         return [
             Problem(
                 unit.line,

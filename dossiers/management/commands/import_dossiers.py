@@ -16,4 +16,6 @@ class Command(ImportCommand):
     label = "import_dossiers"
 
     def run_import(self, **options: Any) -> object:
-        return dossiers_import(path=options["file"], update=options["update"])
+        return dossiers_import(
+            path=options["file"], update=options["update"], progress=options["progress"]
+        )

@@ -14,36 +14,47 @@ from dossiers.services.imports.rows import (
     dossier_from_row,
 )
 from dossiers.services.imports.write import write_batch
-from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary
+from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Progress
 from portal.models import User
 
 __all__ = ["DOSSIER_COLUMNS", "dossiers_import"]
 
 
 def dossiers_import(
-    *, path: Path, update: bool = False, actor: User | None = None
+    *,
+    path: Path,
+    update: bool = False,
+    actor: User | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Nhập hồ sơ: validate the whole file, then write every dossier or none.
 
     `unit_code` names the unit that bore the code on the local date of `received_at`
-    (codes are reused across the 2025 reform); the agency follows `Catalogue.agency`.
+    (codes are reused across the 2025 reform); the agency is `agency_code`'s, else follows
+    `Catalogue.agency`; the reception point is `reception_point_code`'s, else the one
+    point of the unit serving that agency. Codes are the legacy system's, kept verbatim.
     A row whose code is stored with the same data is left alone (empty due_at,
     online_level and legacy_level are not compared: they were derived from a catalogue
     that may have changed since); one with other data is refused, `update` or not: a
     historical dossier is corrected in the legacy system, never rewritten here."""
-    csv_file = CsvFile(path, columns=DOSSIER_COLUMNS, required=DOSSIER_REQUIRED_COLUMNS)
+    csv_file = CsvFile(
+        path, columns=DOSSIER_COLUMNS, required=DOSSIER_REQUIRED_COLUMNS, progress=progress
+    )
     parsed = [row for raw in csv_file.rows() if (row := dossier_from_row(raw)) is not None]
     problems = csv_file.problems
     catalogue = Catalogue.load(parsed)
     problems.extend(check_dossiers(parsed, catalogue, update=update))
     if problems:
         raise ImportRejectedError(problems)
+    csv_file.progress.checked(len(parsed))
 
     summary = ImportSummary(rows=len(parsed))
     fresh = [row for row in parsed if not row.unchanged]
     summary.unchanged = len(parsed) - len(fresh)
     with transaction.atomic():
         for start in range(0, len(fresh), BATCH_SIZE):
-            write_batch(fresh[start : start + BATCH_SIZE], catalogue, actor)
+            batch = fresh[start : start + BATCH_SIZE]
+            write_batch(batch, catalogue, actor)
+            csv_file.progress.written(len(batch))
     summary.created = len(fresh)
     return summary

@@ -2,6 +2,7 @@
 force on the day, competent agencies) and the dossiers already stored."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +11,9 @@ from dossiers.services.common import time_limit
 from dossiers.services.imports.rows import BATCH_SIZE, DossierRow
 from portal.csv_import import Problem
 from procedures.calendar import LOCAL_TIME, WorkingCalendar
-from procedures.models import AdministrativeUnit, Agency, Procedure
+from procedures.models import AdministrativeUnit, Agency, Procedure, ReceptionPoint
 from procedures.selectors import procedure_terms, working_calendar
+from procedures.services.periods import holder_on
 
 # Stored columns a re-import compares, by CSV column; the rest are derived from these.
 STORED_FIELDS = {
@@ -23,17 +25,28 @@ STORED_FIELDS = {
     "supplement_count": "supplement_count", "digitized": "digitized",
     "fee_amount": "fee_amount", "paid_online": "paid_online",
     "satisfaction": "evaluation__rating", "evaluated_at": "evaluation__evaluated_at",
-    "applicant_name": "applicant_name",
+    "applicant_name": "applicant_name", "agency_code": "agency_id",
+    "reception_point_code": "reception_point_id", "submitted_at": "submitted_at",
+    "result_electronic": "result_electronic", "result_digitized": "result_digitized",
 }  # fmt: skip
 # Left empty, these come from the catalogue or the calendar, which may have changed since.
-DERIVED_WHEN_EMPTY = ("due_at", "online_level", "legacy_level")
+DERIVED_WHEN_EMPTY = (
+    "due_at", "online_level", "legacy_level", "agency_code", "reception_point_code",
+)  # fmt: skip
 
 
 class Catalogue:
     """The procedures, units and agencies a file names, read once, and what each import
     derives from them (agency, terms, calendar), computed once per key."""
 
-    def __init__(self, procedures: dict[str, Procedure], units: list[AdministrativeUnit]) -> None:
+    def __init__(
+        self,
+        procedures: dict[str, Procedure],
+        units: list[AdministrativeUnit],
+        *,
+        agency_codes: Iterable[str] = (),
+        point_codes: Iterable[str] = (),
+    ) -> None:
         self.procedures = procedures
         self.units: dict[str, list[AdministrativeUnit]] = defaultdict(list)
         chain_ids = set()
@@ -49,6 +62,21 @@ class Catalogue:
         ).values_list("procedure_id", "agency_id")
         for procedure_id, agency_id in links:
             self.settling[procedure_id].add(agency_id)
+        self.agencies_by_code: dict[str, list[Agency]] = defaultdict(list)
+        for agency in Agency.objects.filter(code__in=set(agency_codes)):
+            self.agencies_by_code[agency.code].append(agency)
+        self.points_by_code = {
+            point.code: point for point in ReceptionPoint.objects.filter(code__in=set(point_codes))
+        }
+        # Reception points of the file's units, with the agencies each serves.
+        self.points_of: dict[int, list[tuple[ReceptionPoint, set[int]]]] = defaultdict(list)
+        points = ReceptionPoint.objects.filter(
+            unit_id__in={unit.pk for unit in units}
+        ).prefetch_related("agencies")
+        for point in points:
+            served = {agency.pk for agency in point.agencies.all()}
+            self.points_of[point.unit_id].append((point, served))
+        self._points: dict[tuple[int, int], ReceptionPoint | None] = {}
         self._agencies: dict[tuple[int, int], Agency | None] = {}
         self._terms: dict[int, dict[str, Any]] = {}
         self._limits: dict[int, tuple[float, str]] = {}
@@ -62,7 +90,12 @@ class Catalogue:
         units = AdministrativeUnit.objects.select_related("parent__parent").filter(
             code__in={row.unit_code for row in rows}
         )
-        return cls({procedure.code: procedure for procedure in procedures}, list(units))
+        return cls(
+            {procedure.code: procedure for procedure in procedures},
+            list(units),
+            agency_codes={row.agency_code for row in rows if row.agency_code},
+            point_codes={row.reception_point_code for row in rows if row.reception_point_code},
+        )
 
     def unit_on(self, code: str, moment: datetime) -> AdministrativeUnit | str:
         """The unit that bore `code` on the local date of `moment`, or why there is none."""
@@ -90,6 +123,25 @@ class Catalogue:
             ]
             self._agencies[key] = candidates[0] if candidates else None
         return self._agencies[key]
+
+    def agency_named(self, code: str, moment: datetime) -> Agency | str:
+        """The agency that bore `code` on the local date of `moment`, or why there is none."""
+        holders = self.agencies_by_code.get(code)
+        if not holders:
+            return f"unknown agency {code}"
+        day = moment.astimezone(LOCAL_TIME).date()
+        return holder_on(holders, day) or f"no agency {code} in force on {day}"
+
+    def point_named(self, code: str) -> ReceptionPoint | str:
+        return self.points_by_code.get(code) or f"unknown reception point {code}"
+
+    def default_point(self, unit: AdministrativeUnit, agency: Agency) -> ReceptionPoint | None:
+        """The one reception point of the unit that serves the agency, if only one does."""
+        key = (unit.pk, agency.pk)
+        if key not in self._points:
+            serving = [point for point, served in self.points_of[unit.pk] if agency.pk in served]
+            self._points[key] = serving[0] if len(serving) == 1 else None
+        return self._points[key]
 
     def terms(self, procedure: Procedure) -> dict[str, Any]:
         if procedure.pk not in self._terms:
@@ -128,16 +180,39 @@ def check_dossiers(rows: list[DossierRow], catalogue: Catalogue, *, update: bool
             problems.append(
                 Problem(row.line, "procedure_code", f"unknown procedure {row.procedure_code}")
             )
-        unit = catalogue.unit_on(row.unit_code, row.received_at)
-        if isinstance(unit, str):
-            problems.append(Problem(row.line, "unit_code", unit))
-        elif row.procedure is not None:
-            row.unit, row.agency = unit, catalogue.agency(row.procedure, unit)
-            if row.agency is None:
-                reason = f"no agency of {unit.code} settles {row.procedure.code}"
-                problems.append(Problem(row.line, "unit_code", reason))
+        problems.extend(_resolve(row, catalogue))
     resolved = [row for row in rows if row.agency is not None]
     problems.extend(_check_stored(resolved, update=update))
+    return problems
+
+
+def _resolve(row: DossierRow, catalogue: Catalogue) -> list[Problem]:
+    """The unit, competent agency and reception point a row names or defaults to."""
+    problems = []
+    unit = catalogue.unit_on(row.unit_code, row.received_at)
+    if isinstance(unit, str):
+        problems.append(Problem(row.line, "unit_code", unit))
+        unit = None
+    agency: Agency | str | None = None
+    if row.agency_code:
+        agency = catalogue.agency_named(row.agency_code, row.received_at)
+    elif unit is not None and row.procedure is not None:
+        agency = catalogue.agency(row.procedure, unit) or (
+            f"no agency of {unit.code} settles {row.procedure.code}; give agency_code"
+        )
+    if isinstance(agency, str):
+        problems.append(Problem(row.line, "agency_code", agency))
+        agency = None
+    point: ReceptionPoint | str | None = None
+    if row.reception_point_code:
+        point = catalogue.point_named(row.reception_point_code)
+        if isinstance(point, str):
+            problems.append(Problem(row.line, "reception_point_code", point))
+            point = None
+    elif unit is not None and agency is not None:
+        point = catalogue.default_point(unit, agency)
+    if unit is not None and agency is not None and row.procedure is not None and not problems:
+        row.unit, row.agency, row.reception_point = unit, agency, point  # type: ignore[assignment]
     return problems
 
 
@@ -173,6 +248,10 @@ def _check_stored(rows: list[DossierRow], *, update: bool) -> list[Problem]:
 def _stored_value(row: DossierRow, column: str) -> object:
     if column == "unit_code":
         return row.unit.pk  # type: ignore[union-attr]
+    if column == "agency_code":
+        return row.agency.pk  # type: ignore[union-attr]
+    if column == "reception_point_code":
+        return row.reception_point.pk if row.reception_point else None
     if column == "online_level" and row.channel != Channel.ONLINE:
         return ""
     return getattr(row, column)

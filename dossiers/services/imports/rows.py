@@ -3,16 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from dossiers.codes import CODE_PATTERN
 from dossiers.models import Channel, Evaluation, ResultDelivery, Status
 from portal.csv_import import Row
-from procedures.models import AdministrativeUnit, Agency, OnlineLevel, Procedure
+from procedures.models import AdministrativeUnit, Agency, OnlineLevel, Procedure, ReceptionPoint
 
 DOSSIER_COLUMNS = [
-    "code", "procedure_code", "unit_code", "channel", "received_at", "status", "due_at",
+    "code", "procedure_code", "unit_code", "channel", "received_at", "status",
+    "agency_code", "reception_point_code", "submitted_at", "due_at",
     "completed_at", "returned_at", "withdrawn_at", "result_delivery", "online_level",
-    "legacy_level", "supplement_count", "digitized", "fee_amount", "paid_online",
-    "satisfaction", "evaluated_at", "applicant_name",
+    "legacy_level", "supplement_count", "digitized", "result_electronic", "result_digitized",
+    "fee_amount", "paid_online", "satisfaction", "evaluated_at", "applicant_name",
 ]  # fmt: skip
 DOSSIER_REQUIRED_COLUMNS = DOSSIER_COLUMNS[:6]
 # Drafts, submissions and refusals never reached reception: nothing to count them by.
@@ -32,7 +32,7 @@ CHANNELS = Channel.values
 DELIVERIES = ResultDelivery.values
 RATINGS = Evaluation.Rating.values
 ONLINE_LEVELS = [OnlineLevel.PARTIAL.value, OnlineLevel.FULL.value]
-CODE_EXAMPLE = "000.00.16.H56-250102-0001"
+CODE_MAX_LENGTH = 48
 MAX_SUPPLEMENTS = 32767  # PositiveSmallIntegerField
 # Rows checked against the stored codes, and written, at a time.
 BATCH_SIZE = 2000
@@ -47,6 +47,9 @@ class DossierRow:
     channel: str
     status: str
     received_at: datetime
+    agency_code: str | None
+    reception_point_code: str | None
+    submitted_at: datetime | None
     due_at: datetime | None
     completed_at: datetime | None
     returned_at: datetime | None
@@ -59,25 +62,38 @@ class DossierRow:
     supplement_count: int
     fee_amount: int
     digitized: bool
+    result_electronic: bool
+    result_digitized: bool
     paid_online: bool
     applicant_name: str
     procedure: Procedure | None = None
     unit: AdministrativeUnit | None = None
     agency: Agency | None = None
+    reception_point: ReceptionPoint | None = None
     unchanged: bool = False
 
 
+def is_legacy_code(code: str) -> bool:
+    """A legacy system's code is kept verbatim: printable, no spaces (INTERFACES.md §2)."""
+    return code.isprintable() and not any(character.isspace() for character in code)
+
+
 def dossier_from_row(row: Row) -> DossierRow | None:
-    code = row.text("code", required=True, max_length=48)
-    if code is not None and not CODE_PATTERN.fullmatch(code):
-        row.problem("code", f"{code!r} is not a dossier code like {CODE_EXAMPLE}")
+    code = row.text("code", required=True, max_length=CODE_MAX_LENGTH)
+    if code is not None and not is_legacy_code(code):
+        row.problem("code", f"{code!r}: printable characters without spaces only")
         code = None
     procedure_code = row.text("procedure_code", required=True)
     unit_code = row.text("unit_code", required=True)
     channel = row.choice("channel", CHANNELS, required=True)
     status = row.choice("status", IMPORTED_STATUSES, required=True)
     received_at = row.datetime("received_at", required=True)
-    moments = {name: row.datetime(name) for name in ("due_at", *STATUS_MOMENTS, "evaluated_at")}
+    moments = {
+        name: row.datetime(name)
+        for name in ("submitted_at", "due_at", *STATUS_MOMENTS, "evaluated_at")
+    }
+    if moments["submitted_at"] is not None and channel and channel != Channel.ONLINE:
+        row.problem("submitted_at", "only for online dossiers")
     online_level = row.choice("online_level", ONLINE_LEVELS)
     if online_level and channel and channel != Channel.ONLINE:
         row.problem("online_level", "only for online dossiers")
@@ -90,6 +106,10 @@ def dossier_from_row(row: Row) -> DossierRow | None:
         "result_delivery": row.choice("result_delivery", DELIVERIES) or "",
         "fee_amount": row.integer("fee_amount", minimum=0) or 0,
         "digitized": row.boolean("digitized", default=False),
+        "result_electronic": row.boolean("result_electronic", default=False),
+        "result_digitized": row.boolean("result_digitized", default=False),
+        "agency_code": row.text("agency_code"),
+        "reception_point_code": row.text("reception_point_code"),
         "paid_online": row.boolean("paid_online", default=False),
         "applicant_name": row.text("applicant_name", max_length=200) or "",
     }
@@ -118,6 +138,8 @@ def _check_moments(
             row.problem(column, f"required for a {status} dossier")
         elif given and status not in statuses:
             row.problem(column, f"only for {' or '.join(statuses)} dossiers")
+    if moments["submitted_at"] is not None and moments["submitted_at"] > received_at:
+        row.problem("submitted_at", "after received_at")
     earlier = {
         "due_at": ("received_at", received_at),
         "completed_at": ("received_at", received_at),

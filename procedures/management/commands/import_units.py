@@ -9,4 +9,6 @@ class Command(ImportCommand):
     label = "import_units"
 
     def run_import(self, **options: Any) -> object:
-        return units_import(path=options["file"], update=options["update"])
+        return units_import(
+            path=options["file"], update=options["update"], progress=options["progress"]
+        )
