@@ -70,7 +70,16 @@ class Officer:
 
 @dataclass
 class OfficersSummary(ImportSummary):
+    """Created, updated and unchanged count officers; a row is one role of one."""
+
+    officers: int = 0
     links: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rows} rows, {self.officers} officers: {self.created} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+        )
 
 
 def officers_import(
@@ -96,7 +105,7 @@ def officers_import(
         raise ImportRejectedError(problems)
     csv_file.progress.checked(len(parsed))
 
-    summary = OfficersSummary(rows=len(parsed))
+    summary = OfficersSummary(rows=len(parsed), officers=len(officers))
     with transaction.atomic():
         _write_officers(officers, summary)
         audit.record(
@@ -119,6 +128,7 @@ def officers_import(
 def _counts(summary: ImportSummary) -> dict[str, int]:
     return {
         "rows": summary.rows,
+        "officers": summary.officers,
         "created": summary.created,
         "updated": summary.updated,
         "unchanged": summary.unchanged,
