@@ -1,0 +1,175 @@
+"""A province onboarded from files alone, in the documented load order (INTERFACES.md §2):
+units, agencies, reception points, the catalogue, officers, then its legacy dossiers with
+their own codes. Then an officer chooses a password through the mailed link and finds a
+legacy dossier in the inbox, and a citizen looks one up by its legacy code."""
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from dossiers.models import Dossier
+from portal.models import AuditEvent, User
+from procedures.calendar import LOCAL_TIME
+from procedures.models import Agency, Assignment, ReceptionPoint
+from tests.commands import run_command, write_csv
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+UNITS = """code,name,level,parent_code,valid_from,valid_to
+38,Tỉnh Thanh Hóa,province,,,
+380,Thành phố Thanh Hóa,district,38,,2025-06-30
+14797,Phường Đông Hải,commune,380,,2025-06-30
+14797,Phường Hạc Thành,commune,38,2025-07-01,
+"""
+AGENCIES = """code,name,unit_code,parent_code,valid_from,valid_to
+000.00.00.H56,Ủy ban nhân dân tỉnh Thanh Hóa,38,,,
+000.00.16.H56,Sở Tư pháp,38,000.00.00.H56,,
+H56.101,Ủy ban nhân dân phường Đông Hải,14797,,,2025-06-30
+H56.101,Ủy ban nhân dân phường Hạc Thành,14797,000.00.00.H56,2025-07-01,
+"""
+POINTS = """code,name,kind,unit_code,agencies,address,phone,counters,valid_from,valid_to
+TTHCC-TINH,Trung tâm PVHCC tỉnh,provincial_centre,38,000.00.16.H56,28 Lê Lợi,02373852333,12,,
+HT-MOTCUA,Trung tâm PVHCC phường Hạc Thành,commune_centre,14797,H56.101,,,3,2025-07-01,
+"""
+PROCEDURES = """code,name,sector,level,time_limit,time_limit_unit,online_level,fee
+1.001193,Đăng ký khai sinh,Hộ tịch,commune,0,same_day,full,0
+2.000908,Cấp bản sao trích lục hộ tịch,Hộ tịch,commune,0,same_day,partial,8000
+1.004873,Đăng ký kết hôn,Hộ tịch,commune,5,working_days,partial,0
+"""
+OFFICERS = """username,full_name,email,role,unit_code,agency_code,reception_point_code
+tiepnhan.hacthanh,Nguyễn Thị Lan,lan.nt@hacthanh.example.vn,reception_officer,,,HT-MOTCUA
+thuly.hacthanh,Trần Văn Bình,binh.tv@hacthanh.example.vn,processing_officer,,H56.101,
+lanhdao.hacthanh,Lê Văn Cường,cuong.lv@hacthanh.example.vn,leader,,H56.101,
+lanhdao.hacthanh,Lê Văn Cường,cuong.lv@hacthanh.example.vn,manager,14797,,
+"""
+DOSSIER_HEADER = (
+    "code,procedure_code,unit_code,agency_code,reception_point_code,channel,received_at,"
+    "status,completed_at,returned_at,applicant_name\n"
+)
+PROCEDURE_CODES = ["1.001193", "2.000908", "1.004873"]
+LEGACY_COUNT = 1000
+
+
+def legacy_codes(number: int) -> str:
+    """Three legacy formats, as a province's old systems left them."""
+    return [f"LX-2025/{number:05d}", f"C-{number}", f"000.00.16.H56-250905-{number:04d}"][
+        number % 3
+    ]
+
+
+def legacy_dossiers() -> str:
+    """1,000 dossiers of Hạc Thành after the reform: most returned, some still open."""
+    lines = [DOSSIER_HEADER]
+    start = datetime(2025, 9, 1, 8, 0, tzinfo=LOCAL_TIME)
+    for number in range(1, LEGACY_COUNT + 1):
+        received = start + timedelta(hours=number)
+        # Every other row leaves agency and reception point to their defaults.
+        named = number % 2 == 0
+        agency, point = ("H56.101", "HT-MOTCUA") if named else ("", "")
+        channel = ["counter", "online", "postal"][number % 3]
+        if number % 10 == 0:
+            status, completed, returned = "in_process", "", ""
+        else:
+            status = "returned"
+            completed = (received + timedelta(hours=3)).isoformat()
+            returned = (received + timedelta(hours=5)).isoformat()
+        lines.append(
+            f"{legacy_codes(number)},{PROCEDURE_CODES[number % 3]},14797,{agency},{point},"
+            f"{channel},{received.isoformat()},{status},{completed},{returned},"
+            f"Nguyễn Văn Hồ Sơ {number}\n"
+        )
+    return "".join(lines)
+
+
+def load(tmp_path: Path, command: str, name: str, text: str, *args: str) -> str:
+    status, out, err = run_command(command, str(write_csv(tmp_path, text, name=name)), *args)
+    assert (status, err) == (0, ""), err
+    return out
+
+
+def test_a_province_onboards_from_files_alone(
+    tmp_path: Path, client, django_capture_on_commit_callbacks
+) -> None:
+    # Given the province's files, loaded in the documented order
+    assert load(tmp_path, "import_units", "units.csv", UNITS) == (
+        "import_units: 4 rows: 4 created, 0 updated, 0 unchanged\n"
+    )
+    assert load(tmp_path, "import_agencies", "agencies.csv", AGENCIES) == (
+        "import_agencies: 4 rows: 4 created, 0 updated, 0 unchanged\n"
+    )
+    assert load(tmp_path, "import_reception_points", "points.csv", POINTS) == (
+        "import_reception_points: 2 rows: 2 created, 0 updated, 0 unchanged\n"
+    )
+    assert load(tmp_path, "import_procedures", "procedures.csv", PROCEDURES) == (
+        "import_procedures: 3 rows: 3 created, 0 updated, 0 unchanged\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        out = load(tmp_path, "import_officers", "officers.csv", OFFICERS)
+    assert out == "import_officers: 4 rows, 3 officers: 3 created, 0 updated, 0 unchanged\n"
+    assert load(tmp_path, "import_dossiers", "dossiers.csv", legacy_dossiers()) == (
+        f"import_dossiers: {LEGACY_COUNT} rows: {LEGACY_COUNT} created, 0 updated, 0 unchanged\n"
+    )
+
+    # Then the organisation stands as the files say, the reused code on the new ward
+    hac_thanh = Agency.objects.get(code="H56.101", valid_from__isnull=False)
+    assert (hac_thanh.name, hac_thanh.unit.name, hac_thanh.parent.code) == (
+        "Ủy ban nhân dân phường Hạc Thành",
+        "Phường Hạc Thành",
+        "000.00.00.H56",
+    )
+    point = ReceptionPoint.objects.get(code="HT-MOTCUA")
+    assert list(point.agencies.all()) == [hac_thanh]
+    assert sorted(
+        Assignment.objects.values_list("user__username", "role", "agency__code", "unit__code")
+    ) == [
+        ("lanhdao.hacthanh", "manager", None, "14797"),
+        ("lanhdao.hacthanh", "unit_leader", "H56.101", None),
+        ("thuly.hacthanh", "processing_officer", "H56.101", None),
+        ("tiepnhan.hacthanh", "reception_officer", None, None),
+    ]
+    # Legacy codes are kept verbatim; the defaults found the ward's agency and point
+    assert Dossier.objects.filter(imported=True).count() == LEGACY_COUNT
+    assert set(Dossier.objects.values_list("agency_id", "reception_point_id").distinct()) == {
+        (hac_thanh.pk, point.pk)
+    }
+    for number in (1, 2, 3, 42):
+        assert Dossier.objects.filter(code=legacy_codes(number)).exists()
+    assert AuditEvent.objects.filter(event="dossiers.imported").count() == LEGACY_COUNT
+
+    # When the processing officer opens the mailed link and chooses a password
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "binh.tv@hacthanh.example.vn",
+        "cuong.lv@hacthanh.example.vn",
+        "lan.nt@hacthanh.example.vn",
+    ]
+    [message] = [m for m in mail.outbox if m.to == ["binh.tv@hacthanh.example.vn"]]
+    link = re.search(r"https?://\S+", message.body).group(0)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    password = "Lam-Son-Thanh-Hoa-2026"
+    set_password = form_page.redirect_chain[-1][0]
+    client.post(set_password, {"new_password1": password, "new_password2": password})
+    assert User.objects.get(username="thuly.hacthanh").check_password(password)
+    signed_in = client.post(
+        reverse("portal:login"), {"username": "thuly.hacthanh", "password": password}
+    )
+    assert signed_in.status_code == 302
+
+    # Then a legacy dossier still in process is in the inbox under its legacy code
+    inbox = client.get(reverse("reception:inbox:list"), {"code": "C-10"})
+    assert inbox.status_code == 200
+    listed = re.findall(r"\bC-\d+\b", inbox.content.decode())
+    # (the code filter matches a part of the code; the returned C-1… are not in the inbox)
+    assert set(listed) == {"C-10", "C-100", "C-1000"}
+
+    # And a citizen holding a legacy receipt looks it up by its code alone
+    client.logout()
+    answer = client.get(reverse("portal:lookup"), {"code": "LX-2025/00003", "secret": ""})
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "LX-2025/00003" in page
+    assert "Nguyễn Văn Hồ Sơ 3" not in page  # initials only
