@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import citizen_urls, views
+from portal import admin_imports, citizen_urls, views
 from procedures import urls as procedure_urls
 from reception import urls as reception_urls
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include((procedure_urls.api_urlpatterns, "catalogue-api"))),
     path("api/v1/postal/", include((reception_urls.postal_api_urlpatterns, "postal-api"))),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/imports/", admin.site.admin_view(admin_imports.imports_view), name="admin-imports"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
