@@ -2,6 +2,8 @@
 INTERFACES.md §2), stored in the state they were recorded in. No transition runs, so no
 notification, hand-over or code allocation happens; each dossier gets one audit event."""
 
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.db import transaction
@@ -14,7 +16,7 @@ from dossiers.services.imports.rows import (
     dossier_from_row,
 )
 from dossiers.services.imports.write import write_batch
-from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Progress
+from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Progress, Row
 from portal.models import User
 
 __all__ = ["DOSSIER_COLUMNS", "dossiers_import"]
@@ -40,21 +42,32 @@ def dossiers_import(
     csv_file = CsvFile(
         path, columns=DOSSIER_COLUMNS, required=DOSSIER_REQUIRED_COLUMNS, progress=progress
     )
-    parsed = [row for raw in csv_file.rows() if (row := dossier_from_row(raw)) is not None]
+    catalogue = Catalogue.load()
     problems = csv_file.problems
-    catalogue = Catalogue.load(parsed)
-    problems.extend(check_dossiers(parsed, catalogue, update=update))
-    if problems:
-        raise ImportRejectedError(problems)
-    csv_file.progress.checked(len(parsed))
-
-    summary = ImportSummary(rows=len(parsed))
-    fresh = [row for row in parsed if not row.unchanged]
-    summary.unchanged = len(parsed) - len(fresh)
+    seen: dict[str, int] = {}
+    summary = ImportSummary()
+    # One pass, a batch at a time, inside one transaction: memory holds a batch and the
+    # codes seen, whatever the file's size. The first problem stops the writing (the rest
+    # of the file is still checked, to report every problem) and the transaction is
+    # rolled back: all or nothing.
     with transaction.atomic():
-        for start in range(0, len(fresh), BATCH_SIZE):
-            batch = fresh[start : start + BATCH_SIZE]
-            write_batch(batch, catalogue, actor)
-            csv_file.progress.written(len(batch))
-    summary.created = len(fresh)
+        for raw_rows in _batches(csv_file.rows()):
+            parsed = [row for raw in raw_rows if (row := dossier_from_row(raw)) is not None]
+            problems.extend(check_dossiers(parsed, catalogue, update=update, seen=seen))
+            summary.rows += len(parsed)
+            csv_file.progress.checked(len(parsed))
+            if problems:
+                continue
+            fresh = [row for row in parsed if not row.unchanged]
+            write_batch(fresh, catalogue, actor)
+            summary.created += len(fresh)
+            summary.unchanged += len(parsed) - len(fresh)
+            csv_file.progress.written(len(fresh))
+        if problems:
+            raise ImportRejectedError(problems)
     return summary
+
+
+def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    while batch := list(itertools.islice(rows, BATCH_SIZE)):
+        yield batch

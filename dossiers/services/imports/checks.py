@@ -2,7 +2,6 @@
 force on the day, competent agencies) and the dossiers already stored."""
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -36,43 +35,33 @@ DERIVED_WHEN_EMPTY = (
 
 
 class Catalogue:
-    """The procedures, units and agencies a file names, read once, and what each import
-    derives from them (agency, terms, calendar), computed once per key."""
+    """The province's procedures, units, agencies and reception points, read once (a
+    province has a few thousand of each at most, a file may have millions of rows), and
+    what each import derives from them (agency, terms, calendar), computed once per key."""
 
     def __init__(
         self,
-        procedures: dict[str, Procedure],
+        procedures: list[Procedure],
         units: list[AdministrativeUnit],
-        *,
-        agency_codes: Iterable[str] = (),
-        point_codes: Iterable[str] = (),
+        agencies: list[Agency],
+        points: list[ReceptionPoint],
     ) -> None:
-        self.procedures = procedures
+        self.procedures = {procedure.code: procedure for procedure in procedures}
         self.units: dict[str, list[AdministrativeUnit]] = defaultdict(list)
-        chain_ids = set()
         for unit in units:
             self.units[unit.code].append(unit)
-            chain_ids |= {member.pk for member in _chain(unit)}
         self.agencies_of: dict[int, list[Agency]] = defaultdict(list)
-        for agency in Agency.objects.filter(unit_id__in=chain_ids).order_by("code"):
+        self.agencies_by_code: dict[str, list[Agency]] = defaultdict(list)
+        for agency in sorted(agencies, key=lambda agency: agency.code):
             self.agencies_of[agency.unit_id].append(agency)
+            self.agencies_by_code[agency.code].append(agency)
         self.settling: dict[int, set[int]] = defaultdict(set)
-        links = Procedure.agencies.through.objects.filter(
-            procedure_id__in=[procedure.pk for procedure in procedures.values()]
-        ).values_list("procedure_id", "agency_id")
+        links = Procedure.agencies.through.objects.values_list("procedure_id", "agency_id")
         for procedure_id, agency_id in links:
             self.settling[procedure_id].add(agency_id)
-        self.agencies_by_code: dict[str, list[Agency]] = defaultdict(list)
-        for agency in Agency.objects.filter(code__in=set(agency_codes)):
-            self.agencies_by_code[agency.code].append(agency)
-        self.points_by_code = {
-            point.code: point for point in ReceptionPoint.objects.filter(code__in=set(point_codes))
-        }
-        # Reception points of the file's units, with the agencies each serves.
+        self.points_by_code = {point.code: point for point in points}
+        # Reception points of each unit, with the agencies each serves.
         self.points_of: dict[int, list[tuple[ReceptionPoint, set[int]]]] = defaultdict(list)
-        points = ReceptionPoint.objects.filter(
-            unit_id__in={unit.pk for unit in units}
-        ).prefetch_related("agencies")
         for point in points:
             served = {agency.pk for agency in point.agencies.all()}
             self.points_of[point.unit_id].append((point, served))
@@ -83,18 +72,12 @@ class Catalogue:
         self._calendars: dict[int, WorkingCalendar] = {}
 
     @classmethod
-    def load(cls, rows: list[DossierRow]) -> "Catalogue":
-        procedures = Procedure.objects.select_related("sector").filter(
-            code__in={row.procedure_code for row in rows}
-        )
-        units = AdministrativeUnit.objects.select_related("parent__parent").filter(
-            code__in={row.unit_code for row in rows}
-        )
+    def load(cls) -> "Catalogue":
         return cls(
-            {procedure.code: procedure for procedure in procedures},
-            list(units),
-            agency_codes={row.agency_code for row in rows if row.agency_code},
-            point_codes={row.reception_point_code for row in rows if row.reception_point_code},
+            list(Procedure.objects.select_related("sector")),
+            list(AdministrativeUnit.objects.select_related("parent__parent")),
+            list(Agency.objects.all()),
+            list(ReceptionPoint.objects.prefetch_related("agencies")),
         )
 
     def unit_on(self, code: str, moment: datetime) -> AdministrativeUnit | str:
@@ -168,9 +151,11 @@ def _chain(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     return chain
 
 
-def check_dossiers(rows: list[DossierRow], catalogue: Catalogue, *, update: bool) -> list[Problem]:
+def check_dossiers(
+    rows: list[DossierRow], catalogue: Catalogue, *, update: bool, seen: dict[str, int]
+) -> list[Problem]:
+    """Problems of a batch of rows; `seen` holds the codes of the file so far (line)."""
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
     for row in rows:
         if row.code in seen:
             problems.append(Problem(row.line, "code", f"{row.code} repeats row {seen[row.code]}"))
