@@ -313,7 +313,13 @@ def _write_officers(officers: list[Officer], summary: OfficersSummary) -> None:
     for officer in officers:
         if officer.user is None:
             first = officer.first
-            user = User(username=first.username, full_name=first.full_name, email=first.email)
+            # Staff marks an officer: signing in leads to their workspace, not a citizen's.
+            user = User(
+                username=first.username,
+                full_name=first.full_name,
+                email=first.email,
+                is_staff=True,
+            )
             user.set_unusable_password()
             new_users.append(user)
             officer.user, officer.created = user, True
