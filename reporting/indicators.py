@@ -29,6 +29,10 @@ COUNT_NAMES = [
     "resolved_early",
     "resolved_on_time",
     "resolved_late",
+    "resolved_counter",
+    "resolved_postal",
+    "resolved_online_full",
+    "resolved_online_partial",
     "withdrawn",
     "in_progress",
     "in_progress_within_deadline",
@@ -161,13 +165,17 @@ def rates_of(counts: dict[str, int]) -> dict[str, float | None]:
 
 
 # What distinguishes the counts within a flow (shared with reporting.snapshots).
+COUNTER = Q(channel=Channel.COUNTER)
+POSTAL = Q(channel=Channel.POSTAL)
+ONLINE_FULL = Q(channel=Channel.ONLINE, online_level=OnlineLevel.FULL)
+ONLINE_PARTIAL = Q(channel=Channel.ONLINE, online_level=OnlineLevel.PARTIAL)
 RECEIVED_SPLITS: dict[str, Q] = {
     "received": Q(),
-    "received_counter": Q(channel=Channel.COUNTER),
+    "received_counter": COUNTER,
     "received_online": Q(channel=Channel.ONLINE),
-    "received_postal": Q(channel=Channel.POSTAL),
-    "received_online_full": Q(channel=Channel.ONLINE, online_level=OnlineLevel.FULL),
-    "received_online_partial": Q(channel=Channel.ONLINE, online_level=OnlineLevel.PARTIAL),
+    "received_postal": POSTAL,
+    "received_online_full": ONLINE_FULL,
+    "received_online_partial": ONLINE_PARTIAL,
     "received_level3": Q(channel=Channel.ONLINE, legacy_level=3),
     "received_level4": Q(channel=Channel.ONLINE, legacy_level=4),
     "digitized": Q(digitized=True),
@@ -181,6 +189,11 @@ RESOLVED_SPLITS: dict[str, Q] = {
     "resolved_early": KEPT & Q(ended_day__lt=F("due_day")),
     "resolved_on_time": KEPT & Q(ended_day__gte=F("due_day"), processing_ended_at__lte=F("due_at")),
     "resolved_late": Q(supplement_count__gt=1) | Q(processing_ended_at__gt=F("due_at")),
+    # How the resolved dossiers were received: the communes' "online type" reports.
+    "resolved_counter": COUNTER,
+    "resolved_postal": POSTAL,
+    "resolved_online_full": ONLINE_FULL,
+    "resolved_online_partial": ONLINE_PARTIAL,
 }
 RETURNED_SPLITS: dict[str, Q] = {
     "returned": Q(),

@@ -63,6 +63,10 @@ def test_a_manager_sees_the_indicators_of_their_commune(
     assert "gần đạt chỉ tiêu (chỉ tiêu 45,00 %)" in text  # amber: 42.86 within 5 points
     assert "Tiếp nhận trong kỳ 7" in text
     assert "Đang giải quyết, quá hạn 2" in text
+    assert "Giải quyết – tiếp nhận trực tiếp 2" in text  # A F
+    assert "Giải quyết – tiếp nhận qua bưu chính 1" in text  # D
+    assert "Giải quyết – tiếp nhận trực tuyến toàn trình 1" in text  # C
+    assert "Giải quyết – tiếp nhận trực tuyến một phần 1" in text  # E
     assert response.content.decode().count("<svg") == 4
 
 
@@ -125,6 +129,9 @@ def test_exports_carry_the_dashboard_figures(client: Client, office, manager, ma
     header, values = list(csv.reader(io.StringIO(body)))
     row = dict(zip(header, values, strict=True))
     assert (row["unit_code"], row["received"], row["online_rate"]) == ("14797", "7", "42.86")
+    assert [
+        row[f"resolved_{how}"] for how in ("counter", "postal", "online_full", "online_partial")
+    ] == ["2", "1", "1", "1"]
     assert csv_reply["Content-Disposition"] == (
         'attachment; filename="14797-summary-20260301-20260331.csv"'
     )
