@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dossiers.models import Channel, Dossier, Evaluation, Pause, ResultDelivery
 from procedures.calendar import LOCAL_TIME
-from procedures.models import AdministrativeUnit, OnlineLevel
+from procedures.models import AdministrativeUnit, Agency, OnlineLevel, ReceptionPoint
 from procedures.selectors import unit_with_descendant_ids
 
 COUNT_NAMES = [
@@ -83,6 +83,16 @@ class Scope:
     def of_unit(cls, unit: AdministrativeUnit, **filters: int | None) -> "Scope":
         return cls(unit_ids=frozenset(unit_with_descendant_ids([unit.pk])), **filters)
 
+    @classmethod
+    def of_agency(cls, agency: Agency, **filters: int | None) -> "Scope":
+        """The dossiers whose competent agency it is, wherever they were received."""
+        return cls(agency_id=agency.pk, **filters)
+
+    @classmethod
+    def of_reception_point(cls, point: ReceptionPoint, **filters: int | None) -> "Scope":
+        """The dossiers received there, whichever agency settles them."""
+        return cls(reception_point_id=point.pk, **filters)
+
     def dossiers(self) -> QuerySet[Dossier]:
         # Received dossiers only; an interconnected parent is counted through its members.
         dossiers = Dossier.objects.filter(received_at__isnull=False).exclude(
@@ -103,6 +113,8 @@ class Scope:
     def snapshot_rows(self, rows: QuerySet) -> QuerySet:
         """The same scope over snapshot rows (MonthlyFlow, OpenOverdue), which carry the
         sector themselves."""
+        # Agency and reception point are columns of every snapshot row, so their scopes read
+        # the snapshot as a unit's does and match the live count of kpi_report.
         if self.unit_ids:
             rows = rows.filter(unit_id__in=self.unit_ids)
         if self.agency_id is not None:
