@@ -251,3 +251,7 @@ def test_the_dashboard_and_its_export_split_the_resolved_by_how_received(
         "resolved_online_full": "2",
         "resolved_online_partial": "1",
     }
+    book = load_workbook(io.BytesIO(client.get(f"{base}/summary.xlsx", period).content))
+    sheet_header, sheet_values = list(book["summary"].values)
+    assert sheet_header == tuple(header)
+    assert sheet_values[resolved : resolved + 4] == (2, 1, 2, 1)

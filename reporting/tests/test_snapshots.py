@@ -1,10 +1,12 @@
 """The snapshot gives the same figures as the live computation, for any whole-month
 period, scope and filter, and follows dossier changes after an incremental refresh."""
 
+import importlib
 from datetime import date
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.db.models import Sum
 
 from dossiers.models import Dossier, Evaluation
@@ -147,3 +149,22 @@ def test_the_snapshot_rows_hold_the_resolved_dossiers_by_how_they_were_received(
     totals = rows.aggregate(**{name: Sum(name) for name in WARD_RESOLVED_BY_RECEPTION})
 
     assert totals == WARD_RESOLVED_BY_RECEPTION
+
+
+def test_rows_from_before_the_new_columns_are_rebuilt_by_the_next_refresh(march, office) -> None:
+    snapshots.refresh_full()
+    # As migration 0006 left them: the new columns at zero.
+    MonthlyFlow.objects.update(resolved_counter=0, resolved_postal=0, resolved_online_full=0)
+    migration = importlib.import_module(
+        "reporting.migrations.0007_rebuild_after_resolved_by_reception"
+    )
+
+    migration.forget_watermark(apps, None)
+
+    scope = Scope.of_unit(office.unit)
+    assert snapshots.covering_state(MARCH) is None  # meanwhile the dashboards compute live
+    result = snapshots.refresh_changed()
+    # The months where B (February), A C D F (March) and M (April) were resolved.
+    assert (result["updated"], result["inserted"]) == (3, 0)
+    assert snapshots.indicators(scope, MARCH) == compute(scope, MARCH)
+    assert snapshots.indicators(scope, MARCH).counts["resolved_counter"] == 2
