@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dossiers.models import Channel, Dossier, Evaluation, Pause, ResultDelivery
 from procedures.calendar import LOCAL_TIME
-from procedures.models import AdministrativeUnit, OnlineLevel
+from procedures.models import AdministrativeUnit, Agency, OnlineLevel, ReceptionPoint
 from procedures.selectors import unit_with_descendant_ids
 
 COUNT_NAMES = [
@@ -29,6 +29,10 @@ COUNT_NAMES = [
     "resolved_early",
     "resolved_on_time",
     "resolved_late",
+    "resolved_counter",
+    "resolved_postal",
+    "resolved_online_full",
+    "resolved_online_partial",
     "withdrawn",
     "in_progress",
     "in_progress_within_deadline",
@@ -79,6 +83,16 @@ class Scope:
     def of_unit(cls, unit: AdministrativeUnit, **filters: int | None) -> "Scope":
         return cls(unit_ids=frozenset(unit_with_descendant_ids([unit.pk])), **filters)
 
+    @classmethod
+    def of_agency(cls, agency: Agency, **filters: int | None) -> "Scope":
+        """The dossiers whose competent agency it is, wherever they were received."""
+        return cls(agency_id=agency.pk, **filters)
+
+    @classmethod
+    def of_reception_point(cls, point: ReceptionPoint, **filters: int | None) -> "Scope":
+        """The dossiers received there, whichever agency settles them."""
+        return cls(reception_point_id=point.pk, **filters)
+
     def dossiers(self) -> QuerySet[Dossier]:
         # Received dossiers only; an interconnected parent is counted through its members.
         dossiers = Dossier.objects.filter(received_at__isnull=False).exclude(
@@ -99,6 +113,8 @@ class Scope:
     def snapshot_rows(self, rows: QuerySet) -> QuerySet:
         """The same scope over snapshot rows (MonthlyFlow, OpenOverdue), which carry the
         sector themselves."""
+        # Agency and reception point are columns of every snapshot row, so their scopes read
+        # the snapshot as a unit's does and match the live count of kpi_report.
         if self.unit_ids:
             rows = rows.filter(unit_id__in=self.unit_ids)
         if self.agency_id is not None:
@@ -161,13 +177,17 @@ def rates_of(counts: dict[str, int]) -> dict[str, float | None]:
 
 
 # What distinguishes the counts within a flow (shared with reporting.snapshots).
+COUNTER = Q(channel=Channel.COUNTER)
+POSTAL = Q(channel=Channel.POSTAL)
+ONLINE_FULL = Q(channel=Channel.ONLINE, online_level=OnlineLevel.FULL)
+ONLINE_PARTIAL = Q(channel=Channel.ONLINE, online_level=OnlineLevel.PARTIAL)
 RECEIVED_SPLITS: dict[str, Q] = {
     "received": Q(),
-    "received_counter": Q(channel=Channel.COUNTER),
+    "received_counter": COUNTER,
     "received_online": Q(channel=Channel.ONLINE),
-    "received_postal": Q(channel=Channel.POSTAL),
-    "received_online_full": Q(channel=Channel.ONLINE, online_level=OnlineLevel.FULL),
-    "received_online_partial": Q(channel=Channel.ONLINE, online_level=OnlineLevel.PARTIAL),
+    "received_postal": POSTAL,
+    "received_online_full": ONLINE_FULL,
+    "received_online_partial": ONLINE_PARTIAL,
     "received_level3": Q(channel=Channel.ONLINE, legacy_level=3),
     "received_level4": Q(channel=Channel.ONLINE, legacy_level=4),
     "digitized": Q(digitized=True),
@@ -181,6 +201,11 @@ RESOLVED_SPLITS: dict[str, Q] = {
     "resolved_early": KEPT & Q(ended_day__lt=F("due_day")),
     "resolved_on_time": KEPT & Q(ended_day__gte=F("due_day"), processing_ended_at__lte=F("due_at")),
     "resolved_late": Q(supplement_count__gt=1) | Q(processing_ended_at__gt=F("due_at")),
+    # How the resolved dossiers were received: the communes' "online type" reports.
+    "resolved_counter": COUNTER,
+    "resolved_postal": POSTAL,
+    "resolved_online_full": ONLINE_FULL,
+    "resolved_online_partial": ONLINE_PARTIAL,
 }
 RETURNED_SPLITS: dict[str, Q] = {
     "returned": Q(),

@@ -16,7 +16,16 @@ RECEIVED_FLOWS = [
     "fee_bearing",
     "paid_online",
 ]
-RESOLVED_FLOWS = ["resolved", "resolved_early", "resolved_on_time", "resolved_late"]
+RESOLVED_FLOWS = [
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "resolved_counter",
+    "resolved_postal",
+    "resolved_online_full",
+    "resolved_online_partial",
+]
 RETURNED_FLOWS = ["returned", "returned_counter", "returned_postal", "returned_online"]
 EVALUATION_FLOWS = [
     "evaluations",

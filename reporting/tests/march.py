@@ -96,6 +96,10 @@ EXPECTED_COUNTS = {
     "resolved_early": 2,  # A F
     "resolved_on_time": 1,  # C
     "resolved_late": 2,  # D E
+    "resolved_counter": 2,  # A F
+    "resolved_postal": 1,  # D
+    "resolved_online_full": 1,  # C
+    "resolved_online_partial": 1,  # E
     "withdrawn": 1,  # G
     "in_progress": 4,  # H I J M
     "in_progress_within_deadline": 2,  # I M

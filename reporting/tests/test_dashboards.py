@@ -12,10 +12,12 @@ from portal.models import AuditEvent
 from portal.roles import Role
 from procedures.calendar import LOCAL_TIME
 from procedures.models import Assignment
-from reporting import snapshots
+from reporting import selectors, snapshots
+from reporting.indicators import Scope, compute
 from reporting.models import Target
 from tests.factories import UserFactory
 
+from .april import APRIL, WARD_RESOLVED_BY_RECEPTION
 from .march import MARCH  # noqa: F401 - documents the period used below
 
 PERIOD = {"year": "2026", "month": "3"}
@@ -63,6 +65,10 @@ def test_a_manager_sees_the_indicators_of_their_commune(
     assert "gần đạt chỉ tiêu (chỉ tiêu 45,00 %)" in text  # amber: 42.86 within 5 points
     assert "Tiếp nhận trong kỳ 7" in text
     assert "Đang giải quyết, quá hạn 2" in text
+    assert "Giải quyết – tiếp nhận trực tiếp 2" in text  # A F
+    assert "Giải quyết – tiếp nhận qua bưu chính 1" in text  # D
+    assert "Giải quyết – tiếp nhận trực tuyến toàn trình 1" in text  # C
+    assert "Giải quyết – tiếp nhận trực tuyến một phần 1" in text  # E
     assert response.content.decode().count("<svg") == 4
 
 
@@ -125,6 +131,9 @@ def test_exports_carry_the_dashboard_figures(client: Client, office, manager, ma
     header, values = list(csv.reader(io.StringIO(body)))
     row = dict(zip(header, values, strict=True))
     assert (row["unit_code"], row["received"], row["online_rate"]) == ("14797", "7", "42.86")
+    assert [
+        row[f"resolved_{how}"] for how in ("counter", "postal", "online_full", "online_partial")
+    ] == ["2", "1", "1", "1"]
     assert csv_reply["Content-Disposition"] == (
         'attachment; filename="14797-summary-20260301-20260331.csv"'
     )
@@ -208,3 +217,41 @@ def test_the_overdue_list_exports_without_personal_data(client: Client, office, 
     assert table[0] == ["code", "procedure_code", "agency_code", "received_at", "due_at", "status"]
     assert len(table) == 5
     assert all(row[2] == "H56.HT" for row in table[1:])
+
+
+@time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=LOCAL_TIME), tick=False)
+def test_the_dashboard_and_its_export_split_the_resolved_by_how_received(
+    client: Client, office, manager, april
+) -> None:
+    snapshots.refresh_full()
+    client.force_login(manager)
+    base, period = f"/reporting/units/{office.unit.pk}", {"year": "2026", "month": "4"}
+
+    data = selectors.dashboard(manager, office.unit, APRIL)
+    text = text_of(client.get(f"{base}/", period).content.decode())
+    reply = client.get(f"{base}/summary.csv", period)
+    header, values = list(
+        csv.reader(io.StringIO(b"".join(reply.streaming_content).decode("utf-8-sig")))
+    )
+
+    assert data.indicators == compute(Scope.of_unit(office.unit), APRIL)
+    assert {name: data.indicators.counts[name] for name in WARD_RESOLVED_BY_RECEPTION} == (
+        WARD_RESOLVED_BY_RECEPTION
+    )
+    assert "Giải quyết – tiếp nhận trực tiếp 2" in text  # 1 6
+    assert "Giải quyết – tiếp nhận qua bưu chính 1" in text  # 3
+    assert "Giải quyết – tiếp nhận trực tuyến toàn trình 2" in text  # 2 7
+    assert "Giải quyết – tiếp nhận trực tuyến một phần 1" in text  # 4
+    resolved = header.index("resolved_late") + 1
+    assert dict(
+        zip(header[resolved : resolved + 4], values[resolved : resolved + 4], strict=True)
+    ) == {
+        "resolved_counter": "2",
+        "resolved_postal": "1",
+        "resolved_online_full": "2",
+        "resolved_online_partial": "1",
+    }
+    book = load_workbook(io.BytesIO(client.get(f"{base}/summary.xlsx", period).content))
+    sheet_header, sheet_values = list(book["summary"].values)
+    assert sheet_header == tuple(header)
+    assert sheet_values[resolved : resolved + 4] == (2, 1, 2, 1)

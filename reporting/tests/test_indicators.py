@@ -83,8 +83,8 @@ def test_kpi_report_as_a_table(march, office: Office) -> None:
 
     lines = out.splitlines()
     assert lines[0] == "Phường Hạc Thành (14797) 2026-03-01 – 2026-03-31"
-    assert lines[32].startswith("online_rate")
-    assert lines[32].endswith("42.86")
+    assert lines[36].startswith("online_rate")
+    assert lines[36].endswith("42.86")
     assert any(line.startswith("received ") and line.endswith(" 7") for line in lines)
 
 

@@ -1,16 +1,20 @@
 """The snapshot gives the same figures as the live computation, for any whole-month
 period, scope and filter, and follows dossier changes after an incremental refresh."""
 
+import importlib
 from datetime import date
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.db.models import Sum
 
 from dossiers.models import Dossier, Evaluation
 from reporting import snapshots
 from reporting.indicators import Period, Scope, compute
 from reporting.models import MonthlyFlow
 
+from .april import APRIL, JUSTICE_COUNTS, WARD_POINT_COUNTS, WARD_RESOLVED_BY_RECEPTION
 from .march import EXPECTED_COUNTS, MARCH, t
 
 PERIODS = [
@@ -111,3 +115,56 @@ def test_the_nightly_rebuild_writes_only_the_rows_that_changed(march, office) ->
     assert after == rows
     scope = Scope.of_unit(office.unit)
     assert snapshots.indicators(scope, MARCH) == compute(scope, MARCH)
+
+
+def test_agency_and_reception_point_scopes_read_the_snapshot_as_computed(april, office) -> None:
+    snapshots.refresh_full()
+    civil_status, copies = office.procedure.sector_id, april.copy.sector_id
+
+    for scope in [
+        Scope.of_agency(april.justice),
+        Scope.of_agency(office.agency, sector_id=copies),
+        Scope.of_reception_point(office.point),
+        Scope.of_reception_point(april.province_point, procedure_id=april.extract.pk),
+        Scope.of_reception_point(
+            office.point, sector_id=civil_status, procedure_id=office.procedure.pk
+        ),
+        Scope.of_unit(office.unit, sector_id=civil_status),
+        Scope.of_unit(office.unit, procedure_id=april.copy.pk),
+    ]:
+        assert snapshots.indicators(scope, APRIL) == compute(scope, APRIL), scope
+    assert snapshots.indicators(Scope.of_agency(april.justice), APRIL).counts == JUSTICE_COUNTS
+    assert (
+        snapshots.indicators(Scope.of_reception_point(office.point), APRIL).counts
+        == WARD_POINT_COUNTS
+    )
+
+
+def test_the_snapshot_rows_hold_the_resolved_dossiers_by_how_they_were_received(
+    april, office
+) -> None:
+    snapshots.refresh_full()
+
+    rows = MonthlyFlow.objects.filter(unit=office.unit, month=APRIL.start)
+    totals = rows.aggregate(**{name: Sum(name) for name in WARD_RESOLVED_BY_RECEPTION})
+
+    assert totals == WARD_RESOLVED_BY_RECEPTION
+
+
+def test_rows_from_before_the_new_columns_are_rebuilt_by_the_next_refresh(march, office) -> None:
+    snapshots.refresh_full()
+    # As migration 0006 left them: the new columns at zero.
+    MonthlyFlow.objects.update(resolved_counter=0, resolved_postal=0, resolved_online_full=0)
+    migration = importlib.import_module(
+        "reporting.migrations.0007_rebuild_after_resolved_by_reception"
+    )
+
+    migration.forget_watermark(apps, None)
+
+    scope = Scope.of_unit(office.unit)
+    assert snapshots.covering_state(MARCH) is None  # meanwhile the dashboards compute live
+    result = snapshots.refresh_changed()
+    # The months where B (February), A C D F (March) and M (April) were resolved.
+    assert (result["updated"], result["inserted"]) == (3, 0)
+    assert snapshots.indicators(scope, MARCH) == compute(scope, MARCH)
+    assert snapshots.indicators(scope, MARCH).counts["resolved_counter"] == 2

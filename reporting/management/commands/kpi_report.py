@@ -1,4 +1,5 @@
-"""python manage.py kpi_report --unit CODE --from YYYY-MM-DD --to YYYY-MM-DD (INTERFACES §3)."""
+"""python manage.py kpi_report --unit CODE | --agency CODE | --reception-point CODE
+[--sector NAME] [--procedure CODE] --from YYYY-MM-DD --to YYYY-MM-DD (INTERFACES §3)."""
 
 import json
 from datetime import date
@@ -6,8 +7,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from procedures.models import AdministrativeUnit
+from procedures.models import AdministrativeUnit, Agency, Procedure, ReceptionPoint, Sector
+from procedures.search import fold
 from reporting.indicators import Period, Scope, compute
+
+SCOPE_OPTIONS = {"unit": "--unit", "agency": "--agency", "reception_point": "--reception-point"}
 
 
 def _date(value: str, option: str) -> date:
@@ -33,6 +37,51 @@ def unit_for(code: str, period: Period) -> AdministrativeUnit:
     return max(during, key=lambda unit: unit.valid_from or date.min)
 
 
+def sector_for(name: str) -> Sector:
+    """By name, case and diacritics aside: the catalogue refuses two sectors whose names
+    differ only so (README, import_procedures), so at most one matches."""
+    wanted = fold(name)
+    for sector in Sector.objects.all():
+        if fold(sector.name) == wanted:
+            return sector
+    raise CommandError(f"--sector: unknown sector {name!r}")
+
+
+def _one(model: type, code: str, option: str, what: str) -> Any:
+    found = model.objects.filter(code=code).first()
+    if found is None:
+        raise CommandError(f"{option}: unknown {what} {code}")
+    return found
+
+
+def scope_for(options: dict[str, Any], period: Period) -> tuple[Scope, dict[str, str]]:
+    """The scope of exactly one of the scope options, filtered by sector and procedure,
+    and the JSON object naming it."""
+    given = [name for name in SCOPE_OPTIONS if options[name] is not None]
+    if len(given) != 1:
+        got = " and ".join(SCOPE_OPTIONS[name] for name in given) or "none"
+        raise CommandError(f"give exactly one of {', '.join(SCOPE_OPTIONS.values())} (got {got})")
+    filters, named = {}, {}
+    if options["sector"] is not None:
+        sector = sector_for(options["sector"])
+        filters["sector_id"], named["sector"] = sector.pk, sector.name
+    if options["procedure"] is not None:
+        procedure = _one(Procedure, options["procedure"], "--procedure", "procedure")
+        filters["procedure_id"], named["procedure"] = procedure.pk, procedure.code
+    kind = given[0]
+    code = options[kind]
+    if kind == "unit":
+        where = unit_for(code, period)
+        scope = Scope.of_unit(where, **filters)
+    elif kind == "agency":
+        where = _one(Agency, code, "--agency", "agency")
+        scope = Scope.of_agency(where, **filters)
+    else:
+        where = _one(ReceptionPoint, code, "--reception-point", "reception point")
+        scope = Scope.of_reception_point(where, **filters)
+    return scope, {kind: where.code, "name": where.name, **named}
+
+
 def _shown(value: int | float | None) -> str:
     if value is None:
         return "—"
@@ -40,10 +89,19 @@ def _shown(value: int | float | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "The indicators of RULES.md §6 for a unit and its descendants over a period."
+    help = (
+        "The indicators of RULES.md §6 for a unit and its descendants, an agency or a "
+        "reception point, optionally of one sector or procedure, over a period."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--unit", required=True, help="administrative unit code")
+        parser.add_argument("--unit", help="administrative unit code (with its descendants)")
+        parser.add_argument("--agency", help="agency identifier code (the competent agency)")
+        parser.add_argument(
+            "--reception-point", dest="reception_point", help="reception point code"
+        )
+        parser.add_argument("--sector", help="sector name, case and diacritics aside")
+        parser.add_argument("--procedure", help="national procedure code")
         parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
         parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD, inclusive")
         parser.add_argument("--format", choices=["json", "table"], default="json")
@@ -54,10 +112,10 @@ class Command(BaseCommand):
             period = Period(start, end)
         except ValueError as error:
             raise CommandError(f"--to: {error}") from None
-        unit = unit_for(options["unit"], period)
-        result = compute(Scope.of_unit(unit), period)
+        scope, named = scope_for(options, period)
+        result = compute(scope, period)
         report = {
-            "scope": {"unit": unit.code, "name": unit.name},
+            "scope": named,
             "period": {"from": start.isoformat(), "to": end.isoformat()},
             "counts": result.counts,
             "rates": result.rates,
@@ -65,10 +123,10 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
-        self.stdout.write(f"{unit.name} ({unit.code}) {start} – {end}")
+        kind = next(name for name in SCOPE_OPTIONS if name in named)
+        filters = [named[name] for name in ("sector", "procedure") if name in named]
+        title = " · ".join([f"{named['name']} ({named[kind]})", *filters])
+        self.stdout.write(f"{title} {start} – {end}")
         width = max(map(len, [*result.counts, *result.rates]))
         for name, value in [*result.counts.items(), *result.rates.items()]:
-            shown = (
-                "—" if value is None else (f"{value:.2f}" if isinstance(value, float) else value)
-            )
-            self.stdout.write(f"{name:<{width}}  {shown:>10}")
+            self.stdout.write(f"{name:<{width}}  {_shown(value):>10}")
