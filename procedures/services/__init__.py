@@ -6,9 +6,11 @@ from procedures.services.catalogue import (
     procedures_set_status,
     sector_record_edit,
 )
+from procedures.services.catalogue_import import catalogue_import
 from procedures.services.units import units_import
 
 __all__ = [
+    "catalogue_import",
     "procedure_record_edit",
     "procedures_import",
     "procedures_set_status",
