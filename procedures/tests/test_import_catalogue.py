@@ -64,9 +64,12 @@ STORED = {
 def agencies() -> None:
     province = AdministrativeUnit.objects.create(code="38", name="Tỉnh Thanh Hóa", level="province")
     commune = AdministrativeUnit.objects.create(
-        code="14797", name="Phường Hạc Thành", level="commune", parent=province,
+        code="14797",
+        name="Phường Hạc Thành",
+        level="commune",
+        parent=province,
         valid_from=date(2025, 7, 1),
-    )  # fmt: skip
+    )
     Agency.objects.create(code="H56.HT", name="UBND phường Hạc Thành", unit=commune)
     Agency.objects.create(code="H56.101", name="UBND xã Thử", unit=commune)
 
@@ -87,11 +90,20 @@ def snapshot() -> dict[str, object]:
     return {
         "procedures": list(
             Procedure.objects.order_by("code").values_list(
-                "code", "name", "sector__name", "time_limit", "legal_basis", "postal_intake",
-                "postal_return", "status", "version",
+                "code",
+                "name",
+                "sector__name",
+                "time_limit",
+                "legal_basis",
+                "postal_intake",
+                "postal_return",
+                "status",
+                "version",
             )
-        ),  # fmt: skip
-        "agencies": sorted(Procedure.agencies.through.objects.values_list("procedure__code", "agency__code")),
+        ),
+        "agencies": sorted(
+            Procedure.agencies.through.objects.values_list("procedure__code", "agency__code")
+        ),
         "papers": list(
             Component.objects.order_by("procedure__code", "position").values_list(
                 "procedure__code", "position", "name", "copy_type", "count", "required", "note"
@@ -124,10 +136,17 @@ def counts() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
         for model in (
-            Procedure, Procedure.agencies.through, Component, Fee, Step, InterconnectionGroup,
-            InterconnectionMember, Sector, AuditEvent,
+            Procedure,
+            Procedure.agencies.through,
+            Component,
+            Fee,
+            Step,
+            InterconnectionGroup,
+            InterconnectionMember,
+            Sector,
+            AuditEvent,
         )
-    )  # fmt: skip
+    )
 
 
 def test_the_example_directory_loads_into_an_empty_catalogue() -> None:
@@ -145,11 +164,17 @@ def test_the_example_directory_loads_into_an_empty_catalogue() -> None:
     assert counts() == (12, 12, 32, 10, 50, 1, 3, 4, 1)
     birth = Procedure.objects.get(code="1.001193")
     assert (birth.name, birth.sector.name, birth.time_limit_unit, birth.online_level) == (
-        "Đăng ký khai sinh", "Hộ tịch", "same_day", "full",
-    )  # fmt: skip
+        "Đăng ký khai sinh",
+        "Hộ tịch",
+        "same_day",
+        "full",
+    )
     assert (birth.status, birth.version, birth.result_paper, birth.result_electronic) == (
-        "published", 1, True, True,
-    )  # fmt: skip
+        "published",
+        1,
+        True,
+        True,
+    )
     assert birth.deciding_authority == "Ủy ban nhân dân cấp xã"
     assert birth.result_name == "Giấy khai sinh (bản chính); bản điện tử Giấy khai sinh"
     assert birth.legal_basis.startswith("Luật Hộ tịch số 60/2014/QH13; Nghị định số 123/2015")
@@ -161,8 +186,9 @@ def test_the_example_directory_loads_into_an_empty_catalogue() -> None:
         (4, "Văn bản ủy quyền theo quy định của pháp luật", "original", False),
     ]
     assert list(birth.steps.values_list("name", "budget_hours"))[2] == (
-        "Ký Giấy khai sinh", Decimal("2.00"),
-    )  # fmt: skip
+        "Ký Giấy khai sinh",
+        Decimal("2.00"),
+    )
     marriage = Procedure.objects.get(code="1.000894")
     assert (marriage.postal_intake, marriage.postal_return) == (False, False)
     residence = Procedure.objects.get(code="1.004222")
@@ -171,11 +197,15 @@ def test_the_example_directory_loads_into_an_empty_catalogue() -> None:
     ]
     group = InterconnectionGroup.objects.get()
     assert (group.code, group.time_limit, group.time_limit_unit) == (
-        "BIRTH_GROUP", Decimal("3.00"), "working_days",
-    )  # fmt: skip
+        "BIRTH_GROUP",
+        Decimal("3.00"),
+        "working_days",
+    )
     assert list(group.members.values_list("procedure__code", flat=True)) == [
-        "1.001193", "1.004222", "2.001023",
-    ]  # fmt: skip
+        "1.001193",
+        "1.004222",
+        "2.001023",
+    ]
     event = AuditEvent.objects.get()
     assert (event.event, event.data["directory"], event.data["papers.csv"]) == (
         "procedures.catalogue_imported",
@@ -209,7 +239,10 @@ def test_check_validates_and_writes_nothing(tmp_path: Path) -> None:
     assert out.endswith("(checked only, nothing written)\n")
     assert counts() == (0, 0, 0, 0, 0, 0, 0, 0, 0)
 
-    bad = write_dir(tmp_path / "bad", CATALOGUE | {"fees.csv": "procedure_code,position,name,amount\n1.004222,1,Lệ phí,-1\n"})  # fmt: skip
+    bad = write_dir(
+        tmp_path / "bad",
+        CATALOGUE | {"fees.csv": "procedure_code,position,name,amount\n1.004222,1,Lệ phí,-1\n"},
+    )
     status, _, err = run(bad, "--check")
     assert (status, err.splitlines()[0]) == (1, "fees.csv: row 2: amount: must be at least 0")
 
@@ -239,7 +272,10 @@ def test_changed_papers_are_refused_without_update_and_replace_the_stored_ones_w
 
     status, out, _ = run(changed, "--update")
 
-    assert (status, out) == (0, "import_catalogue: papers.csv: 3 rows: 0 created, 3 updated, 0 unchanged\n")  # fmt: skip
+    assert (status, out) == (
+        0,
+        "import_catalogue: papers.csv: 3 rows: 0 created, 3 updated, 0 unchanged\n",
+    )
     after = snapshot()
     assert after["papers"] == [
         ("1.001193", 1, "Tờ khai đăng ký khai sinh", "original", 1, True, ""),
@@ -314,7 +350,10 @@ def test_companions_may_name_stored_procedures_without_procedures_csv(tmp_path: 
 
     status, out, _ = run(write_dir(tmp_path / "steps", {"steps.csv": steps}))
 
-    assert (status, out) == (0, "import_catalogue: steps.csv: 1 rows: 1 created, 0 updated, 0 unchanged\n")  # fmt: skip
+    assert (status, out) == (
+        0,
+        "import_catalogue: steps.csv: 1 rows: 1 created, 0 updated, 0 unchanged\n",
+    )
     assert snapshot()["steps"] == [("2.000815", 1, "Chứng thực", "", Decimal("0.50"))]
     assert Procedure.objects.get().version == 2
 
@@ -378,14 +417,20 @@ def _append(name: str, text: str) -> dict[str, str]:
         ),
         pytest.param(
             CATALOGUE | {"steps.csv": "procedure_code,position,name,hours\n"},
-            ["steps.csv: row 1: budget_hours: missing column", "steps.csv: row 1: hours: unknown column"],
+            [
+                "steps.csv: row 1: budget_hours: missing column",
+                "steps.csv: row 1: hours: unknown column",
+            ],
             id="unknown-column",
-        ),  # fmt: skip
+        ),
         pytest.param(
-            _append("procedures.csv", "1.004194,Đăng ký tạm trú,Cư trú,commune,3,working_days,15000,H56.HT;H56.XX,\n"),
+            _append(
+                "procedures.csv",
+                "1.004194,Đăng ký tạm trú,Cư trú,commune,3,working_days,15000,H56.HT;H56.XX,\n",
+            ),
             ["procedures.csv: row 4: agencies: unknown agency H56.XX"],
             id="unknown-agency",
-        ),  # fmt: skip
+        ),
         pytest.param(
             _append("procedures.csv", "1.004194,Đăng ký tạm trú,Cư trú,commune,3,tuần,,,\n"),
             [
@@ -433,13 +478,18 @@ def _append(name: str, text: str) -> dict[str, str]:
         ),
         pytest.param(
             _append("papers.csv", "1.001193,3,Bản sao,copy,1,true,\n")
-            | {"procedures.csv": CATALOGUE["procedures.csv"] + "1.0041,Tạm trú,Cư trú,commune,3,working_days,,,\n"},
+            | {
+                "procedures.csv": CATALOGUE["procedures.csv"]
+                + "1.0041,Tạm trú,Cư trú,commune,3,working_days,,,\n"
+            },
             [
-                "procedures.csv: row 4: code: '1.0041' is not a national procedure code like 1.001193",
-                "papers.csv: row 5: copy_type: 'copy' is not one of original, certified_copy, plain_copy",
+                "procedures.csv: row 4: code: '1.0041' is not a national procedure code "
+                "like 1.001193",
+                "papers.csv: row 5: copy_type: 'copy' is not one of original, "
+                "certified_copy, plain_copy",
             ],
             id="problems-of-several-files-at-once",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_directories_are_refused_whole(
