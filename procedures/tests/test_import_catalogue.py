@@ -522,3 +522,29 @@ def test_a_missing_or_empty_directory_is_refused(tmp_path: Path) -> None:
     assert err.splitlines()[0] == (
         "empty: file: none of procedures.csv, papers.csv, fees.csv, steps.csv, groups.csv"
     )
+
+
+def test_replaced_papers_keep_the_form_uploaded_for_a_paper_of_the_same_name(
+    tmp_path: Path,
+) -> None:
+    assert run(write_dir(tmp_path / "first", CATALOGUE))[0] == 0
+    Component.objects.filter(name="Tờ khai đăng ký khai sinh").update(
+        form_template="procedures/forms/to-khai.docx"
+    )
+    papers = (
+        PAPER_HEADER
+        + "1.001193,1,Giấy chứng sinh,original,1,true,\n"
+        + "1.001193,2,Tờ khai đăng ký khai sinh,original,1,true,Theo mẫu\n"
+    )
+
+    status, _, _ = run(write_dir(tmp_path / "changed", {"papers.csv": papers}), "--update")
+
+    assert status == 0
+    assert list(
+        Component.objects.filter(procedure__code="1.001193").values_list(
+            "position", "name", "form_template"
+        )
+    ) == [
+        (1, "Giấy chứng sinh", ""),
+        (2, "Tờ khai đăng ký khai sinh", "procedures/forms/to-khai.docx"),
+    ]
