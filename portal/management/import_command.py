@@ -18,6 +18,8 @@ class ImportCommand(BaseCommand):
 
     label = ""
     file_help = "UTF-8 CSV file with a header row"
+    # A command that reads a directory of files (the whole catalogue) rather than one.
+    reads_directory = False
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help=self.file_help)
@@ -37,7 +39,9 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        if not path.exists():
+        if self.reads_directory and not path.is_dir():
+            raise CommandError(f"{path}: no such directory")
+        if not self.reads_directory and not path.is_file():
             raise CommandError(f"{path}: no such file")
         progress = Progress(self.stderr._out, label=self.label)
         try:

@@ -6,6 +6,7 @@ import pytest
 from portal.models import AuditEvent
 from procedures.models import Fee, Procedure, Sector
 from tests.commands import run_command, write_csv
+from tests.factories import AgencyFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +302,118 @@ def test_binary_and_non_utf8_files_are_refused(tmp_path: Path) -> None:
     assert run(binary)[2].splitlines()[0] == "row 1: file: binary content, not CSV text"
     assert run(legacy)[2].splitlines()[0] == "row 2: file: not UTF-8 text"
     assert Procedure.objects.count() == 0
+
+
+AGENCY_HEADER = "code,name,sector,level,time_limit,time_limit_unit,agencies\n"
+
+
+def agencies_of(code: str) -> list[str]:
+    procedure = Procedure.objects.get(code=code)
+    return list(procedure.agencies.order_by("code").values_list("code", flat=True))
+
+
+@pytest.fixture
+def agencies() -> None:
+    unit = UnitFactory(code="38")
+    for code in ("H56.HT", "H56.101", "000.00.16.H56"):
+        AgencyFactory(code=code, unit=unit)
+
+
+@pytest.mark.usefixtures("agencies")
+def test_agencies_column_sets_who_settles_a_procedure(tmp_path: Path) -> None:
+    text = AGENCY_HEADER + "1.001193,Đăng ký khai sinh,Hộ tịch,commune,0,same_day,H56.HT; H56.101\n"
+
+    status, out, _ = run(write_csv(tmp_path, text))
+
+    assert (status, out) == (0, "import_procedures: 1 rows: 1 created, 0 updated, 0 unchanged\n")
+    assert agencies_of("1.001193") == ["H56.101", "H56.HT"]
+
+
+@pytest.mark.usefixtures("agencies")
+def test_the_same_agencies_in_another_order_are_unchanged(tmp_path: Path) -> None:
+    row = "1.001193,Đăng ký khai sinh,Hộ tịch,commune,0,same_day,"
+    assert run(write_csv(tmp_path, AGENCY_HEADER + row + "H56.HT;H56.101\n"))[0] == 0
+    before = snapshot()
+
+    status, out, _ = run(
+        write_csv(tmp_path, AGENCY_HEADER + row + "H56.101;H56.HT\n", name="b.csv")
+    )
+
+    assert (status, out) == (0, "import_procedures: 1 rows: 0 created, 0 updated, 1 unchanged\n")
+    assert snapshot()[:3] == before[:3]
+    assert agencies_of("1.001193") == ["H56.101", "H56.HT"]
+
+
+@pytest.mark.usefixtures("agencies")
+def test_other_agencies_are_refused_without_update_and_replace_the_list_with_it(
+    tmp_path: Path,
+) -> None:
+    row = "1.001193,Đăng ký khai sinh,Hộ tịch,commune,0,same_day,"
+    assert run(write_csv(tmp_path, AGENCY_HEADER + row + "H56.HT;H56.101\n"))[0] == 0
+    before = snapshot()
+    changed = write_csv(tmp_path, AGENCY_HEADER + row + "000.00.16.H56\n", name="changed.csv")
+
+    status, _, err = run(changed)
+
+    assert status == 1
+    assert err.splitlines() == [
+        "row 2: code: 1.001193 already exists with other agencies; use --update to change it",
+        "import_procedures: 1 problems, nothing imported",
+    ]
+    assert snapshot() == before
+    assert agencies_of("1.001193") == ["H56.101", "H56.HT"]
+
+    status, out, _ = run(changed, "--update")
+
+    assert (status, out) == (0, "import_procedures: 1 rows: 0 created, 1 updated, 0 unchanged\n")
+    assert agencies_of("1.001193") == ["000.00.16.H56"]
+    assert Procedure.objects.get().version == 2
+
+
+@pytest.mark.usefixtures("agencies")
+def test_without_agencies_the_stored_list_stays(tmp_path: Path) -> None:
+    row = "1.001193,Đăng ký khai sinh,Hộ tịch,commune,0,same_day,"
+    assert run(write_csv(tmp_path, AGENCY_HEADER + row + "H56.HT\n"))[0] == 0
+
+    empty_cell = run(write_csv(tmp_path, AGENCY_HEADER + row + "\n", name="empty.csv"))
+    no_column = run(write_csv(tmp_path, HEADER + BIRTH, name="none.csv"), "--update")
+
+    assert empty_cell[:2] == (0, "import_procedures: 1 rows: 0 created, 0 updated, 1 unchanged\n")
+    assert no_column[0] == 0
+    assert agencies_of("1.001193") == ["H56.HT"]
+
+
+@pytest.mark.usefixtures("agencies")
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("H56.HT;H56.XX", ["row 2: agencies: unknown agency H56.XX"]),
+        ("H56.HT;H56.101;H56.HT", ["row 2: agencies: H56.HT given twice"]),
+    ],
+    ids=["unknown-agency", "agency-twice"],
+)
+def test_bad_agencies_are_refused(tmp_path: Path, cell: str, expected: list[str]) -> None:
+    run(write_csv(tmp_path, HEADER + RECORD, name="first.csv"))
+    before = snapshot()
+    links = Procedure.agencies.through.objects.count()
+    text = AGENCY_HEADER + f"1.001193,Đăng ký khai sinh,Hộ tịch,commune,0,same_day,{cell}\n"
+
+    status, _, err = run(write_csv(tmp_path, text))
+
+    assert status == 1
+    assert err.splitlines()[:-1] == expected
+    assert snapshot() == before
+    assert Procedure.agencies.through.objects.count() == links
+
+
+def test_check_reports_the_summary_and_writes_nothing(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, HEADER + BIRTH + COPY)
+
+    status, out, _ = run(path, "--check")
+
+    assert (status, out) == (
+        0,
+        "import_procedures: no problems, nothing written (--check): "
+        "2 rows: 2 created, 0 updated, 0 unchanged\n",
+    )
+    assert snapshot() == ([], [], [], 0)
