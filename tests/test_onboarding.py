@@ -14,43 +14,19 @@ from django.urls import reverse
 from dossiers.models import Dossier
 from portal.models import AuditEvent, User
 from procedures.calendar import LOCAL_TIME
-from procedures.models import Agency, Assignment, ReceptionPoint
+from procedures.models import Agency, Assignment, Procedure, ReceptionPoint
 from tests.commands import run_command, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
-UNITS = """code,name,level,parent_code,valid_from,valid_to
-38,Tỉnh Thanh Hóa,province,,,
-380,Thành phố Thanh Hóa,district,38,,2025-06-30
-14797,Phường Đông Hải,commune,380,,2025-06-30
-14797,Phường Hạc Thành,commune,38,2025-07-01,
-"""
-AGENCIES = """code,name,unit_code,parent_code,valid_from,valid_to
-000.00.00.H56,Ủy ban nhân dân tỉnh Thanh Hóa,38,,,
-000.00.16.H56,Sở Tư pháp,38,000.00.00.H56,,
-H56.101,Ủy ban nhân dân phường Đông Hải,14797,,,2025-06-30
-H56.101,Ủy ban nhân dân phường Hạc Thành,14797,000.00.00.H56,2025-07-01,
-"""
-POINTS = """code,name,kind,unit_code,agencies,address,phone,counters,valid_from,valid_to
-TTHCC-TINH,Trung tâm PVHCC tỉnh,provincial_centre,38,000.00.16.H56,28 Lê Lợi,02373852333,12,,
-HT-MOTCUA,Trung tâm PVHCC phường Hạc Thành,commune_centre,14797,H56.101,,,3,2025-07-01,
-"""
-PROCEDURES = """code,name,sector,level,time_limit,time_limit_unit,online_level,fee
-1.001193,Đăng ký khai sinh,Hộ tịch,commune,0,same_day,full,0
-2.000908,Cấp bản sao trích lục hộ tịch,Hộ tịch,commune,0,same_day,partial,8000
-1.004873,Đăng ký kết hôn,Hộ tịch,commune,5,working_days,partial,0
-"""
-OFFICERS = """username,full_name,email,role,unit_code,agency_code,reception_point_code
-tiepnhan.hacthanh,Nguyễn Thị Lan,lan.nt@hacthanh.example.vn,reception_officer,,,HT-MOTCUA
-thuly.hacthanh,Trần Văn Bình,binh.tv@hacthanh.example.vn,processing_officer,,H56.101,
-lanhdao.hacthanh,Lê Văn Cường,cuong.lv@hacthanh.example.vn,leader,,H56.101,
-lanhdao.hacthanh,Lê Văn Cường,cuong.lv@hacthanh.example.vn,manager,14797,,
-"""
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
+PROVINCE = EXAMPLES / "province"
 DOSSIER_HEADER = (
     "code,procedure_code,unit_code,agency_code,reception_point_code,channel,received_at,"
     "status,completed_at,returned_at,applicant_name\n"
 )
-PROCEDURE_CODES = ["1.001193", "2.000908", "1.004873"]
+# Birth registration, certified copy, residence registration: all of the ward's agency.
+PROCEDURE_CODES = ["1.001193", "2.000815", "1.004222"]
 LEGACY_COUNT = 1000
 
 
@@ -69,7 +45,7 @@ def legacy_dossiers() -> str:
         received = start + timedelta(hours=number)
         # Every other row leaves agency and reception point to their defaults.
         named = number % 2 == 0
-        agency, point = ("H56.101", "HT-MOTCUA") if named else ("", "")
+        agency, point = ("H56.HT", "HT-MOTCUA") if named else ("", "")
         channel = ["counter", "online", "postal"][number % 3]
         if number % 10 == 0:
             status, completed, returned = "in_process", "", ""
@@ -85,8 +61,8 @@ def legacy_dossiers() -> str:
     return "".join(lines)
 
 
-def load(tmp_path: Path, command: str, name: str, text: str, *args: str) -> str:
-    status, out, err = run_command(command, str(write_csv(tmp_path, text, name=name)), *args)
+def load(command: str, path: Path, *args: str) -> str:
+    status, out, err = run_command(command, str(path), *args)
     assert (status, err) == (0, ""), err
     return out
 
@@ -94,28 +70,36 @@ def load(tmp_path: Path, command: str, name: str, text: str, *args: str) -> str:
 def test_a_province_onboards_from_files_alone(
     tmp_path: Path, client, django_capture_on_commit_callbacks
 ) -> None:
-    # Given the province's files, loaded in the documented order
-    assert load(tmp_path, "import_units", "units.csv", UNITS) == (
-        "import_units: 4 rows: 4 created, 0 updated, 0 unchanged\n"
+    # Given the province's files (docs/examples), loaded in the documented order
+    assert load("import_units", PROVINCE / "units.csv") == (
+        "import_units: 5 rows: 5 created, 0 updated, 0 unchanged\n"
     )
-    assert load(tmp_path, "import_agencies", "agencies.csv", AGENCIES) == (
-        "import_agencies: 4 rows: 4 created, 0 updated, 0 unchanged\n"
+    assert load("import_agencies", PROVINCE / "agencies.csv") == (
+        "import_agencies: 5 rows: 5 created, 0 updated, 0 unchanged\n"
     )
-    assert load(tmp_path, "import_reception_points", "points.csv", POINTS) == (
+    assert load("import_reception_points", PROVINCE / "reception_points.csv") == (
         "import_reception_points: 2 rows: 2 created, 0 updated, 0 unchanged\n"
     )
-    assert load(tmp_path, "import_procedures", "procedures.csv", PROCEDURES) == (
-        "import_procedures: 3 rows: 3 created, 0 updated, 0 unchanged\n"
+    assert load("import_catalogue", EXAMPLES / "catalogue") == (
+        "import_catalogue: procedures.csv: 12 rows: 12 created, 0 updated, 0 unchanged; "
+        "papers.csv: 32 rows: 32 created, 0 updated, 0 unchanged; "
+        "fees.csv: 10 rows: 10 created, 0 updated, 0 unchanged; "
+        "steps.csv: 50 rows: 50 created, 0 updated, 0 unchanged; "
+        "groups.csv: 3 rows: 3 created, 0 updated, 0 unchanged\n"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        out = load(tmp_path, "import_officers", "officers.csv", OFFICERS)
-    assert out == "import_officers: 4 rows, 3 officers: 3 created, 0 updated, 0 unchanged\n"
-    assert load(tmp_path, "import_dossiers", "dossiers.csv", legacy_dossiers()) == (
+        out = load("import_officers", PROVINCE / "officers.csv")
+    assert out == "import_officers: 5 rows, 4 officers: 4 created, 0 updated, 0 unchanged\n"
+    assert load("import_dossiers", PROVINCE / "dossiers.csv") == (
+        "import_dossiers: 3 rows: 3 created, 0 updated, 0 unchanged\n"
+    )
+    generated = write_csv(tmp_path, legacy_dossiers(), name="dossiers.csv")
+    assert load("import_dossiers", generated) == (
         f"import_dossiers: {LEGACY_COUNT} rows: {LEGACY_COUNT} created, 0 updated, 0 unchanged\n"
     )
 
-    # Then the organisation stands as the files say, the reused code on the new ward
-    hac_thanh = Agency.objects.get(code="H56.101", valid_from__isnull=False)
+    # Then the organisation stands as the files say, the reused unit code on the new ward
+    hac_thanh = Agency.objects.get(code="H56.HT")
     assert (hac_thanh.name, hac_thanh.unit.name, hac_thanh.parent.code) == (
         "Ủy ban nhân dân phường Hạc Thành",
         "Phường Hạc Thành",
@@ -127,23 +111,39 @@ def test_a_province_onboards_from_files_alone(
         Assignment.objects.values_list("user__username", "role", "agency__code", "unit__code")
     ) == [
         ("lanhdao.hacthanh", "manager", None, "14797"),
-        ("lanhdao.hacthanh", "unit_leader", "H56.101", None),
-        ("thuly.hacthanh", "processing_officer", "H56.101", None),
+        ("lanhdao.hacthanh", "unit_leader", "H56.HT", None),
+        ("quanly.tinh", "manager", None, "38"),
+        ("thuly.hacthanh", "processing_officer", "H56.HT", None),
         ("tiepnhan.hacthanh", "reception_officer", None, None),
     ]
+    birth = Procedure.objects.get(code="1.001193")
+    assert (birth.components.count(), list(birth.agencies.all())) == (4, [hac_thanh])
     # Legacy codes are kept verbatim; the defaults found the ward's agency and point
-    assert Dossier.objects.filter(imported=True).count() == LEGACY_COUNT
-    assert set(Dossier.objects.values_list("agency_id", "reception_point_id").distinct()) == {
+    before_reform = Dossier.objects.get(code="000.00.26.H56-250312-0042")
+    assert (before_reform.unit.name, before_reform.agency.code) == ("Phường Đông Hải", "H56.26.01")
+    online = Dossier.objects.get(code="LX-2025/90042")
+    assert (online.agency, online.reception_point, online.result_electronic) == (
+        hac_thanh,
+        point,
+        True,
+    )
+    assert online.submitted_at == datetime(2025, 9, 4, 21, 10, tzinfo=LOCAL_TIME)
+    generated_rows = Dossier.objects.filter(
+        imported=True, applicant_name__startswith="Nguyễn Văn Hồ"
+    )
+    assert generated_rows.count() == LEGACY_COUNT
+    assert set(generated_rows.values_list("agency_id", "reception_point_id").distinct()) == {
         (hac_thanh.pk, point.pk)
     }
     for number in (1, 2, 3, 42):
         assert Dossier.objects.filter(code=legacy_codes(number)).exists()
-    assert AuditEvent.objects.filter(event="dossiers.imported").count() == LEGACY_COUNT
+    assert AuditEvent.objects.filter(event="dossiers.imported").count() == LEGACY_COUNT + 3
 
     # When the processing officer opens the mailed link and chooses a password
     assert sorted(message.to[0] for message in mail.outbox) == [
         "binh.tv@hacthanh.example.vn",
         "cuong.lv@hacthanh.example.vn",
+        "dung.pt@thanhhoa.example.vn",
         "lan.nt@hacthanh.example.vn",
     ]
     [message] = [m for m in mail.outbox if m.to == ["binh.tv@hacthanh.example.vn"]]
