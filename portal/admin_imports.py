@@ -7,7 +7,9 @@ named by a random id that travels signed in the confirmation form, so nobody can
 a file they did not upload or swap it in between."""
 
 import logging
+import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 
@@ -31,11 +33,26 @@ SALT = "portal.admin-imports"
 # A checked file waits this long for its confirmation, then is removed.
 WAIT_SECONDS = 60 * 60
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"))
-    file = forms.FileField(label=_("CSV file (UTF-8, header row)"))
+    file = MultipleFileField(
+        label=_("CSV file (UTF-8, header row); for the whole catalogue, its files together")
+    )
     update = forms.BooleanField(
         label=_("Change stored rows whose data differs (--update)"), required=False
     )
@@ -44,16 +61,34 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(i.name, i.label) for i in importers()]
 
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+    def clean_file(self) -> list:
+        uploads = self.cleaned_data["file"]
+        if sum(upload.size for upload in uploads) > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                gettext("The file is larger than %(mib)d MiB.") % {"mib": MAX_UPLOAD_BYTES >> 20}
+                gettext("The files are larger than %(mib)d MiB.") % {"mib": MAX_UPLOAD_BYTES >> 20}
             )
-        return upload
+        names = [Path(upload.name).name for upload in uploads]
+        if any(not SAFE_NAME.fullmatch(name) for name in names) or len(set(names)) < len(names):
+            raise forms.ValidationError(
+                gettext("Give each file a plain, distinct name (a-z, 0-9).")
+            )
+        return uploads
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        chosen = importer(cleaned.get("kind", ""))
+        uploads = cleaned.get("file") or []
+        if chosen is not None and not chosen.reads_directory and len(uploads) > 1:
+            self.add_error("file", gettext("This import reads one file."))
+        return cleaned
 
 
-def summary_text(summary: ImportSummary) -> str:
+def summary_text(summary: object) -> str:
+    """In the page's language; an import of several files says it per file."""
+    files = getattr(summary, "files", None)
+    if files is not None:
+        return "; ".join(f"{name}: {summary_text(part)}" for name, part in files.items())
+    assert isinstance(summary, ImportSummary)
     return gettext(
         "%(rows)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged"
     ) % {
@@ -72,9 +107,26 @@ def waiting_dir() -> Path:
 
 def _remove_stale(folder: Path) -> None:
     limit = time.time() - WAIT_SECONDS
-    for path in folder.glob("*.csv"):
+    for path in folder.iterdir():
         if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _store(uploads: list, folder: Path) -> Path:
+    """The uploads in a folder of their own, named as uploaded."""
+    folder.mkdir()
+    for upload in uploads:
+        with (folder / Path(upload.name).name).open("wb") as stored:
+            for chunk in upload.chunks():
+                stored.write(chunk)
+    return folder
+
+
+def _input(chosen: Importer, folder: Path) -> Path:
+    """What the import reads: the folder itself, or its one file."""
+    if chosen.reads_directory:
+        return folder
+    return next(folder.iterdir())
 
 
 def _run(chosen: Importer, path: Path, *, update: bool, check: bool, request: HttpRequest):
@@ -103,15 +155,12 @@ def imports_view(request: HttpRequest) -> HttpResponse:
     chosen = importer(form.cleaned_data["kind"])
     assert chosen is not None
     token = secrets.token_hex(16)
-    path = folder / f"{token}.csv"
-    with path.open("wb") as stored:
-        for chunk in form.cleaned_data["file"].chunks():
-            stored.write(chunk)
+    waiting = _store(form.cleaned_data["file"], folder / token)
     update = form.cleaned_data["update"]
     try:
-        summary = _run(chosen, path, update=update, check=True, request=request)
+        summary = _run(chosen, _input(chosen, waiting), update=update, check=True, request=request)
     except ImportRejectedError as rejected:
-        path.unlink(missing_ok=True)
+        shutil.rmtree(waiting, ignore_errors=True)
         return TemplateResponse(
             request,
             "admin/imports.html",
@@ -128,7 +177,7 @@ def imports_view(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "summary": summary,
             "summary_text": summary_text(summary),
-            "file_name": Path(form.cleaned_data["file"].name).name,
+            "file_name": ", ".join(sorted(path.name for path in waiting.iterdir())),
             "confirmation": confirmation,
             "update": update,
         },
@@ -142,12 +191,14 @@ def _confirm(request: HttpRequest, folder: Path) -> HttpResponse:
         messages.error(request, gettext("This check has expired: upload the file again."))
         return redirect("admin-imports")
     chosen = importer(payload["k"])
-    path = folder / f"{payload['t']}.csv"
-    if chosen is None or not path.is_file():
+    waiting = folder / payload["t"]
+    if chosen is None or not waiting.is_dir():
         messages.error(request, gettext("This check has expired: upload the file again."))
         return redirect("admin-imports")
     try:
-        summary = _run(chosen, path, update=payload["u"], check=False, request=request)
+        summary = _run(
+            chosen, _input(chosen, waiting), update=payload["u"], check=False, request=request
+        )
     except ImportRejectedError as rejected:
         # The data changed since the check (another import): nothing was written.
         messages.error(
@@ -157,7 +208,7 @@ def _confirm(request: HttpRequest, folder: Path) -> HttpResponse:
         )
         return redirect("admin-imports")
     finally:
-        path.unlink(missing_ok=True)
+        shutil.rmtree(waiting, ignore_errors=True)
     logger.info("admin import %s by user %s: %s", chosen.name, request.user.pk, summary)
     messages.success(request, f"{chosen.label}: {summary_text(summary)}")
     return redirect("admin-imports")

@@ -13,7 +13,9 @@ from portal.models import User
 
 # import_units → import_agencies → import_reception_points → import_procedures (or the
 # whole catalogue) → import_officers → import_dossiers.
-LOAD_ORDER = ["units", "agencies", "reception_points", "procedures", "officers", "dossiers"]
+LOAD_ORDER = [
+    "units", "agencies", "reception_points", "catalogue", "procedures", "officers", "dossiers",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,14 @@ class Importer:
     label: str | Promise
     command: str
     run: Callable[..., ImportSummary]
+    # Reads a directory of named files (the whole catalogue) instead of one file.
+    reads_directory: bool = False
     # Templates show an importer; they must not run it.
     do_not_call_in_templates = True
 
     def __call__(self, *, path: Path, update: bool, actor: User) -> ImportSummary:
+        if self.reads_directory:
+            return self.run(directory=path, update=update, actor=actor)
         return self.run(path=path, update=update, actor=actor)
 
 

@@ -28,3 +28,12 @@ class ProceduresConfig(AppConfig):
             ),
         ):
             register(Importer(name, label, command, run))
+        register(
+            Importer(
+                "catalogue",
+                _("Whole catalogue (procedures.csv, papers.csv, fees.csv, steps.csv, groups.csv)"),
+                "import_catalogue",
+                services.catalogue_import,
+                reads_directory=True,
+            )
+        )

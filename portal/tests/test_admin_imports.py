@@ -108,3 +108,43 @@ def test_only_administrators_import(client, settings, tmp_path, kind) -> None:
     assert response.status_code in (302, 403)
     assert stored() == ([], 0)
     assert not (tmp_path / "imports").exists() or not list((tmp_path / "imports").iterdir())
+
+
+def test_the_whole_catalogue_is_uploaded_as_its_files(client, operator, tmp_path) -> None:
+    # Given the example catalogue's agency, and its five files chosen together
+    from procedures.models import Agency, Procedure
+    from tests.factories import UnitFactory
+
+    unit = UnitFactory(code="38", name="Tỉnh Thanh Hóa", level="province")
+    Agency.objects.create(code="H56.HT", name="UBND phường Hạc Thành", unit=unit)
+    folder = Path(__file__).resolve().parents[2] / "docs" / "examples" / "catalogue"
+    files = [
+        SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+        for path in sorted(folder.glob("*.csv"))
+    ]
+
+    checked = client.post(URL, {"kind": "catalogue", "file": files})
+
+    assert checked.status_code == 200
+    assert (
+        "If you confirm: procedures.csv: 12 rows: 12 created, 0 updated, 0 unchanged; "
+        "papers.csv: 32 rows: 32 created, 0 updated, 0 unchanged; "
+        "fees.csv: 10 rows: 10 created, 0 updated, 0 unchanged; "
+        "steps.csv: 50 rows: 50 created, 0 updated, 0 unchanged; "
+        "groups.csv: 3 rows: 3 created, 0 updated, 0 unchanged"
+    ) in checked.content.decode()
+    assert Procedure.objects.count() == 0
+    client.post(URL, {"confirm": checked.context["confirmation"]})
+    assert Procedure.objects.count() == 12
+
+
+def test_one_file_imports_refuse_several(client, operator) -> None:
+    files = [
+        SimpleUploadedFile(name, UNITS.encode(), content_type="text/csv")
+        for name in ("a.csv", "b.csv")
+    ]
+
+    response = client.post(URL, {"kind": "units", "file": files})
+
+    assert "This import reads one file." in response.content.decode()
+    assert stored() == ([], 0)
