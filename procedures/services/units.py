@@ -67,6 +67,7 @@ def units_import(
         problems.extend(_check_units(parsed, existing, update=update))
     if problems:
         raise ImportRejectedError(problems)
+    csv_file.progress.checked(len(parsed))
 
     summary = ImportSummary(rows=len(parsed))
     with transaction.atomic():
@@ -76,6 +77,7 @@ def units_import(
             event="procedures.units_imported",
             data={"file": Path(path).name, **summary.__dict__},
         )
+    csv_file.progress.written(len(parsed))
     return summary
 
 
