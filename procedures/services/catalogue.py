@@ -42,6 +42,7 @@ def procedures_import(
         problems.extend(check_procedures(parsed, stored, update=update))
     if problems:
         raise ImportRejectedError(problems)
+    csv_file.progress.checked(len(parsed))
 
     summary = summarise(parsed, stored)
     with transaction.atomic():
@@ -51,6 +52,7 @@ def procedures_import(
             event="procedures.procedures_imported",
             data={"file": Path(path).name, **summary.__dict__},
         )
+    csv_file.progress.written(len(parsed))
     return summary
 
 

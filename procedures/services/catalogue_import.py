@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from portal import audit
 from portal.bulk import insert_rows
-from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Problem
+from portal.csv_import import (
+    NO_PROGRESS,
+    CsvFile,
+    ImportRejectedError,
+    ImportSummary,
+    Problem,
+    Progress,
+)
 from portal.models import User
 from procedures.models import Component, InterconnectionGroup, InterconnectionMember, Procedure
 from procedures.services.catalogue_items import (
@@ -75,6 +82,7 @@ class Plan:
     """The checked directory: what the write phase needs."""
 
     stored: StoredCatalogue
+    progress: Progress
     procedures: list[ProcedureRow] = field(default_factory=list)
     items: dict[ItemKind, dict[str, list[Item]]] = field(default_factory=dict)
     stored_items: dict[ItemKind, dict[str, list[tuple[object, ...]]]] = field(default_factory=dict)
@@ -83,19 +91,25 @@ class Plan:
 
 
 def catalogue_import(
-    *, directory: Path, update: bool = False, actor: User | None = None
+    *,
+    directory: Path,
+    update: bool = False,
+    actor: User | None = None,
+    progress: Progress | None = None,
 ) -> CatalogueSummary:
     """Nhập danh mục thủ tục hành chính đầy đủ: validate every file of the directory
     together, then write all or nothing."""
     directory = Path(directory)
     problems: list[Problem] = []
     present = _catalogue_files(directory, problems)
-    plan = Plan(stored=StoredCatalogue.load())
+    plan = Plan(stored=StoredCatalogue.load(), progress=progress or NO_PROGRESS)
     problems.extend(_read(directory, present, plan, update=update))
     if problems:
         raise ImportRejectedError(problems)
 
     summary = _summarise(plan, present)
+    rows = sum(part.rows for part in summary.files.values())
+    plan.progress.checked(rows)
     with transaction.atomic():
         _write(plan)
         audit.record(
@@ -106,6 +120,7 @@ def catalogue_import(
                 **{name: counts.__dict__ for name, counts in summary.files.items()},
             },
         )
+    plan.progress.written(rows)
     return summary
 
 
@@ -139,6 +154,7 @@ def _read(directory: Path, present: list[str], plan: Plan, *, update: bool) -> l
             directory / PROCEDURES_FILE,
             columns=CATALOGUE_PROCEDURE_COLUMNS,
             required=PROCEDURE_REQUIRED_COLUMNS,
+            progress=plan.progress,
         )
         for raw in csv_file.rows():
             in_file.add(raw.values.get("code", "").strip())
@@ -150,7 +166,12 @@ def _read(directory: Path, present: list[str], plan: Plan, *, update: bool) -> l
     for kind in ITEM_KINDS:
         if kind.file not in present:
             continue
-        csv_file = CsvFile(directory / kind.file, columns=kind.columns, required=kind.required)
+        csv_file = CsvFile(
+            directory / kind.file,
+            columns=kind.columns,
+            required=kind.required,
+            progress=plan.progress,
+        )
         parsed = [item for raw in csv_file.rows() if (item := item_from_row(kind, raw))]
         found = csv_file.problems
         if not found:
@@ -174,7 +195,10 @@ def _read(directory: Path, present: list[str], plan: Plan, *, update: bool) -> l
 
     if GROUPS_FILE in present:
         csv_file = CsvFile(
-            directory / GROUPS_FILE, columns=GROUP_COLUMNS, required=GROUP_REQUIRED_COLUMNS
+            directory / GROUPS_FILE,
+            columns=GROUP_COLUMNS,
+            required=GROUP_REQUIRED_COLUMNS,
+            progress=plan.progress,
         )
         for raw in csv_file.rows():
             group_from_row(raw, plan.groups)

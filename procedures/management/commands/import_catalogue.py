@@ -14,4 +14,6 @@ class Command(ImportCommand):
     reads_directory = True
 
     def run_import(self, **options: Any) -> object:
-        return catalogue_import(directory=options["file"], update=options["update"])
+        return catalogue_import(
+            directory=options["file"], update=options["update"], progress=options["progress"]
+        )
