@@ -47,6 +47,18 @@ def celery_worker_parameters(celery_queue: str) -> dict[str, object]:
     return {"queues": (celery_queue,), "perform_ping_check": False}
 
 
+@pytest.fixture
+def tasks_in_process():
+    """Celery tasks run in-process, as in the embedded mode of `make run`, even when
+    REDIS_URL names a broker: for tests about what a task does, not how it travels."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(autouse=True)
 def _throttle_counts_per_test(monkeypatch: pytest.MonkeyPatch) -> None:
     """API throttles count requests in the cache, which Redis keeps across tests; every

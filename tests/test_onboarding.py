@@ -68,7 +68,7 @@ def load(command: str, path: Path, *args: str) -> str:
 
 
 def test_a_province_onboards_from_files_alone(
-    tmp_path: Path, client, django_capture_on_commit_callbacks
+    tmp_path: Path, client, django_capture_on_commit_callbacks, tasks_in_process
 ) -> None:
     # Given the province's files (docs/examples), loaded in the documented order
     assert load("import_units", PROVINCE / "units.csv") == (

@@ -58,12 +58,8 @@ class DownSmtpBackend(EmailBackend):
 
 
 @pytest.fixture(autouse=True)
-def eager():
+def _eager(tasks_in_process):
     """Tasks run in-process, as in the embedded mode of `make run`."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from portal.celery import app
 from portal.models import AuditEvent, User
 from procedures.models import AdministrativeUnit, Agency, Assignment, ReceptionPoint
 from tests.commands import run_command, write_csv
@@ -52,12 +51,8 @@ def organisation() -> None:
 
 
 @pytest.fixture(autouse=True)
-def eager():
+def _eager(tasks_in_process):
     """The set-password mail is sent in-process, even when REDIS_URL names a broker."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture

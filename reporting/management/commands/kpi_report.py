@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from procedures.models import AdministrativeUnit, Agency, Procedure, ReceptionPoint, Sector
 from procedures.search import fold
+from procedures.services.periods import latest_during
 from reporting.indicators import Period, Scope, compute
 
 SCOPE_OPTIONS = {"unit": "--unit", "agency": "--agency", "reception_point": "--reception-point"}
@@ -21,20 +22,22 @@ def _date(value: str, option: str) -> date:
         raise CommandError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def held_during(model: type, code: str, period: Period, option: str, what: str) -> Any:
+    """Unit and agency codes are reused across the 2025 reform: the one holding the code
+    during the period, the latest one when the period spans both."""
+    holders = list(model.objects.filter(code=code))
+    if not holders:
+        raise CommandError(f"{option}: unknown {what} {code}")
+    holder = latest_during(holders, period.start, period.end)
+    if holder is None:
+        raise CommandError(
+            f"{option}: {code} did not exist between {period.start} and {period.end}"
+        )
+    return holder
+
+
 def unit_for(code: str, period: Period) -> AdministrativeUnit:
-    """Codes are reused across the 2025 reform: the unit holding the code during the
-    period, the latest one when the period spans both."""
-    units = AdministrativeUnit.objects.filter(code=code)
-    if not units.exists():
-        raise CommandError(f"--unit: unknown unit {code}")
-    during = [
-        u
-        for u in units
-        if (u.valid_from or date.min) <= period.end and period.start <= (u.valid_to or date.max)
-    ]
-    if not during:
-        raise CommandError(f"--unit: {code} did not exist between {period.start} and {period.end}")
-    return max(during, key=lambda unit: unit.valid_from or date.min)
+    return held_during(AdministrativeUnit, code, period, "--unit", "unit")
 
 
 def sector_for(name: str) -> Sector:
@@ -74,10 +77,10 @@ def scope_for(options: dict[str, Any], period: Period) -> tuple[Scope, dict[str,
         where = unit_for(code, period)
         scope = Scope.of_unit(where, **filters)
     elif kind == "agency":
-        where = _one(Agency, code, "--agency", "agency")
+        where = held_during(Agency, code, period, "--agency", "agency")
         scope = Scope.of_agency(where, **filters)
     else:
-        where = _one(ReceptionPoint, code, "--reception-point", "reception point")
+        where = held_during(ReceptionPoint, code, period, "--reception-point", "reception point")
         scope = Scope.of_reception_point(where, **filters)
     return scope, {kind: where.code, "name": where.name, **named}
 
