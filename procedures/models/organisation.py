@@ -1,6 +1,7 @@
 from datetime import date, time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
@@ -149,6 +150,19 @@ class Agency(ValidityPeriod):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """One agency per identifier at any one time (the import checks the same)."""
+        super().clean()
+        others = Agency.objects.filter(code=self.code).exclude(pk=self.pk)
+        if self.valid_to is not None:
+            others = others.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=self.valid_to))
+        if self.valid_from is not None:
+            others = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
+        if others.exists():
+            raise ValidationError(
+                {"code": _("Another agency holds this identifier during this period.")}
+            )
 
 
 class ReceptionPoint(ValidityPeriod):

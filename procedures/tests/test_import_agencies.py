@@ -335,3 +335,23 @@ def test_code_reused_over_a_stored_holder_is_refused(tmp_path: Path) -> None:
         "import_agencies: 1 problems, nothing imported",
     ]
     assert snapshot() == before
+
+
+def test_the_admin_refuses_an_identifier_held_by_another_agency_at_the_time() -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    province = AdministrativeUnit.objects.create(code="40", name="Tỉnh Nghệ An", level="province")
+    Agency.objects.create(code="H40.101", name="UBND cũ", unit=province, valid_to=date(2025, 6, 30))
+    overlapping = Agency(
+        code="H40.101", name="UBND mới", unit=province, valid_from=date(2025, 6, 1)
+    )
+    after = Agency(code="H40.101", name="UBND mới", unit=province, valid_from=date(2025, 7, 1))
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        overlapping.full_clean()
+    after.full_clean()
+
+    assert refused.value.message_dict == {
+        "code": ["Another agency holds this identifier during this period."]
+    }
