@@ -12,3 +12,14 @@ def return_path(request: HttpRequest) -> dict[str, str]:
     if "secret" in request.GET:
         return {"return_path": request.path}
     return {"return_path": request.get_full_path()}
+
+
+def officer_links(request: HttpRequest) -> dict[str, object]:
+    """Whether the header offers "Indicators": only to whom the dashboard opens (managers,
+    superusers); read when the header asks, not on every page."""
+    from reporting.selectors import top_units
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return {"shows_indicators": False}
+    return {"shows_indicators": lambda: top_units(user).exists()}

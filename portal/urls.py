@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/v1/", include((procedure_urls.api_urlpatterns, "catalogue-api"))),
     path("api/v1/postal/", include((reception_urls.postal_api_urlpatterns, "postal-api"))),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own index: officers without admin rights are sent to their work.
+    path("admin/", views.admin_index, name="admin-home"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -25,3 +27,7 @@ urlpatterns = [
 
 admin.site.site_header = _("One-stop-shop portal")
 admin.site.site_title = _("One-stop-shop administration")
+
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"
