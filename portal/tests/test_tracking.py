@@ -492,6 +492,7 @@ def test_the_applicant_downloads_the_electronic_result_and_nobody_else(
     assert "Download the electronic result" in html
     assert "Result ready" in html
     assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="{dossier.code}-ket-qua.pdf"'
     assert b"".join(download.streaming_content) == PDF
     assert stranger.status_code == 404
 
