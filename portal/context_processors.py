@@ -16,10 +16,15 @@ def return_path(request: HttpRequest) -> dict[str, str]:
 
 def officer_links(request: HttpRequest) -> dict[str, object]:
     """Whether the header offers "Indicators": only to whom the dashboard opens (managers,
-    superusers); read when the header asks, not on every page."""
-    from reporting.selectors import top_units
+    superusers); one query, when the header asks."""
+    from portal.roles import Role
+    from procedures.models import Assignment
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff:
         return {"shows_indicators": False}
-    return {"shows_indicators": lambda: top_units(user).exists()}
+    if user.is_superuser:
+        return {"shows_indicators": True}
+    return {
+        "shows_indicators": lambda: Assignment.objects.filter(user=user, role=Role.MANAGER).exists()
+    }

@@ -123,6 +123,7 @@ def _headline(data: selectors.Dashboard) -> list[tuple]:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    services.snapshots_refresh_when_unscheduled()
     form, data = _dashboard(request, unit_id)
     context = {
         "form": form,
