@@ -212,7 +212,7 @@ def export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResp
     _, data = _dashboard(request, unit_id)
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404
-    return exports.response(data, table, fmt, request.user)
+    return exports.response(data, table, fmt, request.user, header=request.GET.get("header"))
 
 
 TARGET_LABELS = {
