@@ -15,16 +15,19 @@ def return_path(request: HttpRequest) -> dict[str, str]:
 
 
 def officer_links(request: HttpRequest) -> dict[str, object]:
-    """Whether the header offers "Indicators": only to whom the dashboard opens (managers,
-    superusers); one query, when the header asks."""
+    """What the header offers an officer: "Workspace" to whoever holds an officer role or
+    the staff flag (an officer's account need not be staff), "Indicators" only to whom the
+    dashboard opens (managers, superusers). One query each, when the header asks."""
     from portal.roles import Role
     from procedures.models import Assignment
 
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_staff:
-        return {"shows_indicators": False}
+    if user is None or not user.is_authenticated:
+        return {"is_officer": False, "shows_indicators": False}
     if user.is_superuser:
-        return {"shows_indicators": True}
+        return {"is_officer": True, "shows_indicators": True}
+    assignments = Assignment.objects.filter(user=user)
     return {
-        "shows_indicators": lambda: Assignment.objects.filter(user=user, role=Role.MANAGER).exists()
+        "is_officer": lambda: user.is_staff or assignments.exists(),
+        "shows_indicators": lambda: assignments.filter(role=Role.MANAGER).exists(),
     }

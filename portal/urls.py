@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import citizen_urls, views
+from portal.accounts.views import AdminSignInView
 from procedures import urls as procedure_urls
 from reception import urls as reception_urls
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own index: officers without admin rights are sent to their work.
     path("admin/", views.admin_index, name="admin-home"),
+    path("admin/login/", AdminSignInView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

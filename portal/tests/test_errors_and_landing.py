@@ -135,3 +135,39 @@ def test_the_queue_address_leads_to_the_counters_queue(client, office) -> None: 
     response = client.get("/reception/queue/")
 
     assert (response.status_code, response["Location"]) == (302, "/reception/queue/counter/")
+
+
+@pytest.mark.parametrize(
+    ("who", "lands"),
+    [("officer", "/reception/"), ("citizen", "/my/dossiers/")],
+)
+def test_whoever_is_not_staff_signs_in_at_the_admin_and_lands_on_their_page(
+    client,
+    office,  # noqa: F811
+    who,
+    lands,
+) -> None:
+    person = office.reception if who == "officer" else office.applicant
+    person.is_staff = False
+    with_password(person)
+
+    signed_in = client.post(
+        reverse("admin:login"),
+        {"username": person.username, "password": PASSWORD, "next": "/admin/"},
+    )
+    header = client.get(lands).content.decode()
+
+    assert (signed_in.status_code, signed_in["Location"]) == (302, lands)
+    assert ('href="/account/workspace/"' in header) is (who == "officer")
+
+
+def test_a_wrong_password_at_the_admin_signs_nobody_in(client, office) -> None:  # noqa: F811
+    with_password(office.reception)
+
+    refused = client.post(
+        reverse("admin:login"),
+        {"username": office.reception.username, "password": "sai-mat-khau", "next": "/admin/"},
+    )
+
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in client.session

@@ -83,9 +83,11 @@ def e_receipt(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
         raise Http404 from None
     dossier.refresh_from_db()
     data = receipt_context(dossier, secret=secret)
-    return pdf_response(
-        "reception/documents/form_01.html", data, f"giay-tiep-nhan-{dossier.code}.pdf"
-    )
+    filename = f"giay-tiep-nhan-{dossier.code}.pdf"
+    response = pdf_response("reception/documents/form_01.html", data, filename)
+    # Saved, not shown in a tab that a reload would re-post (and so re-issue the secret).
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _detail(
