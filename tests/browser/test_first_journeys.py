@@ -185,6 +185,10 @@ def test_every_officer_signs_in_on_each_sign_in_page_and_lands_on_their_work(
             "links => links.map(link => link.getAttribute('href'))"
         ):
             assert page.request.get(href).status == 200, (role, href)
+        with page.expect_navigation() as signed_out:
+            page.get_by_role("button", name="Đăng xuất").click()
+        assert signed_out.value.status == 200
+        assert urlsplit(page.url).path == "/"
 
     assert walk.problems == []
 
