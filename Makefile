@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | md5sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in mails and the receipt's QR code follow the address `make run` serves.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format check bench lock messages clean
 
@@ -22,7 +24,7 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_partner
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite; uses DATABASE_URL and REDIS_URL when they are set
 test: $(STAMP)

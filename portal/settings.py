@@ -35,6 +35,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
                 "portal.context_processors.return_path",
+                "portal.context_processors.officer_links",
             ],
         },
     },
@@ -137,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# A sign-in without ?next= lands on the person's own page (counter, inbox, indicators…).
+LOGIN_REDIRECT_URL = "portal:workspace"
 
 # Login throttling: five failures for one username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

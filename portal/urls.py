@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import admin_imports, citizen_urls, views
+from portal.accounts.views import AdminSignInView
 from procedures import urls as procedure_urls
 from reception import urls as reception_urls
 
@@ -19,6 +20,9 @@ urlpatterns = [
     path("api/v1/postal/", include((reception_urls.postal_api_urlpatterns, "postal-api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/imports/", admin.site.admin_view(admin_imports.imports_view), name="admin-imports"),
+    # Before the admin's own index: officers without admin rights are sent to their work.
+    path("admin/", views.admin_index, name="admin-home"),
+    path("admin/login/", AdminSignInView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -26,3 +30,7 @@ urlpatterns = [
 
 admin.site.site_header = _("One-stop-shop portal")
 admin.site.site_title = _("One-stop-shop administration")
+
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

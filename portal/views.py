@@ -1,5 +1,7 @@
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -10,6 +12,22 @@ from procedures import selectors as organisation
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"figures": organisation.public_figures()})
+
+
+def _admin_index(request: HttpRequest) -> HttpResponse:
+    from portal.accounts.views import default_destination
+
+    if not admin.site.get_app_list(request):
+        destination = default_destination(request.user)
+        if destination != reverse("admin:index"):
+            return redirect(destination)
+    return admin.site.index(request)
+
+
+# /admin/ (where /admin/login/ lands): an officer the admin has nothing to show is sent to
+# their own work page rather than "you have no permission to view anything". admin_view
+# keeps the admin's own checks (signed-in staff, else its login page).
+admin_index = admin.site.admin_view(_admin_index)
 
 
 @never_cache

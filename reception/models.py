@@ -154,20 +154,30 @@ class WebhookDelivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    client = models.ForeignKey(PartnerClient, on_delete=models.CASCADE, related_name="webhooks")
-    event = models.CharField(max_length=40)
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
-    payload = models.JSONField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    client = models.ForeignKey(
+        PartnerClient, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="webhooks"
+    )
+    event = models.CharField(_("event"), max_length=40)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="+"
+    )
+    payload = models.JSONField(_("content sent"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(
+        _("last HTTP status"), null=True, blank=True
+    )
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # The audit event it announces: one delivery per event and partner.
-    source_event_id = models.BigIntegerField()
+    source_event_id = models.BigIntegerField(_("audit event"))
 
     class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

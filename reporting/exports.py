@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 
 from portal.models import User
+from reporting.export_headers import header as header_row
 from reporting.indicators import COUNT_NAMES, RATES, Scope
 from reporting.officers import officer_satisfaction
 from reporting.selectors import Dashboard, overdue_dossiers
@@ -84,21 +85,29 @@ class _Echo:
         return value
 
 
-def response(data: Dashboard, table: str, fmt: str, user: User) -> HttpResponse:
+def _labelled(rows: Iterator[list[object]], header: str | None) -> Iterator[list[object]]:
+    for index, row in enumerate(rows):
+        yield header_row(row, header) if index == 0 else row
+
+
+def response(
+    data: Dashboard, table: str, fmt: str, user: User, *, header: str | None = None
+) -> HttpResponse:
+    """`header="codes"`: the column codes as the header, for scripts; else their labels."""
     disposition = f'attachment; filename="{_filename(data, table, fmt)}"'
     if fmt == "csv":
         writer = csv.writer(_Echo())
 
         def stream() -> Iterator[str]:
             yield "\ufeff"  # so that spreadsheet programs read UTF-8
-            for row in rows(data, table, user):
+            for row in _labelled(rows(data, table, user), header):
                 yield writer.writerow(["" if v is None else v for v in row])
 
         reply = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(table)
-        for row in rows(data, table, user):
+        for row in _labelled(rows(data, table, user), header):
             sheet.append(row)
         buffer = io.BytesIO()
         book.save(buffer)

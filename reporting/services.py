@@ -1,14 +1,19 @@
-"""Writers of the reporting app: managers' indicator targets."""
+"""Writers of the reporting app: managers' indicator targets; the snapshot refresh of a
+portal run without a scheduler."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from portal import audit
 from portal.models import User
 from procedures.models import AdministrativeUnit
-from reporting.models import Target
+from reporting import snapshots
+from reporting.models import RefreshState, Target
 from reporting.selectors import managed_units
 
 # Indicators where a smaller value is the better one.
@@ -49,3 +54,21 @@ def targets_set(*, unit: AdministrativeUnit, values: dict[str, Decimal | None], 
             data={k: (str(v) if v is not None else None) for k, v in values.items()},
         )
     return changed
+
+
+# Without a broker (`make run`: tasks in-process) no beat refreshes the snapshots; the
+# dashboard then refreshes them itself when they are older than this.
+UNSCHEDULED_MAX_AGE = timedelta(minutes=1)
+
+
+def snapshots_refresh_when_unscheduled(*, now: datetime | None = None) -> bool:
+    """Làm mới số liệu tổng hợp: only where nothing schedules it (no Redis, tasks run
+    in-process) and the snapshot is stale; True when it refreshed."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return False
+    now = now or timezone.now()
+    state = RefreshState.objects.filter(pk=1).first()
+    if state is not None and state.watermark and now - state.watermark < UNSCHEDULED_MAX_AGE:
+        return False
+    snapshots.refresh_changed()
+    return True

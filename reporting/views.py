@@ -123,6 +123,7 @@ def _headline(data: selectors.Dashboard) -> list[tuple]:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    services.snapshots_refresh_when_unscheduled()
     form, data = _dashboard(request, unit_id)
     context = {
         "form": form,
@@ -211,7 +212,7 @@ def export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResp
     _, data = _dashboard(request, unit_id)
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404
-    return exports.response(data, table, fmt, request.user)
+    return exports.response(data, table, fmt, request.user, header=request.GET.get("header"))
 
 
 TARGET_LABELS = {

@@ -18,23 +18,30 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed for good")
 
     dossier = models.ForeignKey(
-        Dossier, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+        Dossier,
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
-    medium = models.CharField(max_length=8, choices=Medium.choices)
-    kind = models.CharField(max_length=32)
-    recipient = models.CharField(max_length=254)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
+    medium = models.CharField(_("medium"), max_length=8, choices=Medium.choices)
+    kind = models.CharField(_("kind"), max_length=32)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("content"))
     status = models.CharField(
-        max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,12 @@ RETRY_CHAIN_SILENCE = timedelta(hours=2)
 
 def queue_for_applicant(dossier: Dossier, kind: str) -> list[Notification]:
     """Write the e-mail and SMS announcing `kind`; they leave after commit."""
-    context = {"dossier": dossier, "code": str(dossier)}
+    my_dossier = reverse("portal:my-dossier", args=[dossier.pk])
+    context = {
+        "dossier": dossier,
+        "code": str(dossier),
+        "my_dossier_url": settings.PUBLIC_BASE_URL.rstrip("/") + my_dossier,
+    }
     with translation.override("vi"):
         body = render_to_string(f"dossiers/notifications/{kind}.txt", context).strip()
         sms = render_to_string(f"dossiers/notifications/{kind}.sms.txt", context).strip()
@@ -73,7 +79,12 @@ def queue_for_applicant(dossier: Dossier, kind: str) -> list[Notification]:
 
 
 def queue_for_officers(dossier: Dossier, kind: str, officers: Iterable[User]) -> list[Notification]:
-    context = {"dossier": dossier, "code": str(dossier)}
+    my_dossier = reverse("portal:my-dossier", args=[dossier.pk])
+    context = {
+        "dossier": dossier,
+        "code": str(dossier),
+        "my_dossier_url": settings.PUBLIC_BASE_URL.rstrip("/") + my_dossier,
+    }
     with translation.override("vi"):
         body = render_to_string(f"dossiers/notifications/{kind}.txt", context).strip()
         subject = str(OFFICER_KINDS[kind]) % {"code": dossier}

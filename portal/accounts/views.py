@@ -49,13 +49,14 @@ def _first_url(*names: str) -> str:
 
 
 def default_destination(user: User) -> str:
-    """Officers to their workspace, citizens to their dossiers (or home until that page
-    exists)."""
+    """Officers to their workspace, administrators to the admin, citizens to their
+    dossiers."""
+    # By role first: an officer's account need not be staff (the admin's flag).
+    roles = set(Assignment.objects.filter(user=user).values_list("role", flat=True))
+    for role, name in OFFICER_HOMES:
+        if role in roles:
+            return _first_url(name)
     if user.is_staff:
-        roles = set(Assignment.objects.filter(user=user).values_list("role", flat=True))
-        for role, name in OFFICER_HOMES:
-            if role in roles:
-                return _first_url(name)
         return reverse("admin:index")
     return _first_url("portal:my-dossiers", "home")
 
@@ -264,3 +265,30 @@ def workspace(request: HttpRequest) -> HttpResponse:
     """The header's "Workspace": an officer's own working page (counter, inbox,
     indicators), the admin for administrators, "my dossiers" for a citizen."""
     return redirect(default_destination(request.user))
+
+
+class AdminSignInView(auth_views.LoginView):
+    """/admin/login/, where the README sends officers: the admin's own page, but whoever
+    signs in lands on their work (an officer without the staff flag, a citizen) instead of
+    "this account is not a staff account"; staff keep the admin's ?next=."""
+
+    form_class = forms.SignInForm
+    template_name = "admin/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.contrib import admin
+
+        return {
+            **admin.site.each_context(self.request),
+            "title": _("Log in"),
+            "subtitle": None,
+            "app_path": self.request.get_full_path(),
+            "username": self.request.user.get_username(),
+            **super().get_context_data(**kwargs),
+        }
+
+    def get_success_url(self) -> str:
+        user = self.request.user
+        if user.is_staff and safe_next(self.request):
+            return super().get_success_url()
+        return default_destination(user)

@@ -25,7 +25,7 @@ from portal.accounts import services, throttle
 from portal.celery import app
 from portal.models import AuditEvent, User
 from portal.roles import Role
-from procedures.models import Assignment
+from procedures.models import AdministrativeUnit, Assignment
 from tests.factories import UserFactory
 
 PASSWORD = "Sen-hong-Ha-Noi-2025"
@@ -922,8 +922,11 @@ def test_citizens_see_their_dossiers_account_and_sign_out(english) -> None:
 
 
 @pytest.mark.django_db
-def test_officers_keep_workspace_and_indicators(english) -> None:
-    english.force_login(UserFactory(username="quanly", is_staff=True))
+def test_managers_keep_workspace_and_indicators(english) -> None:
+    manager = UserFactory(username="quanly", is_staff=True)
+    province = AdministrativeUnit.objects.create(code="38", name="Tỉnh Thanh Hóa", level="province")
+    Assignment.objects.create(user=manager, role=Role.MANAGER, unit=province)
+    english.force_login(manager)
 
     links = nav(english)
 

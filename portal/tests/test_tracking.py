@@ -492,6 +492,7 @@ def test_the_applicant_downloads_the_electronic_result_and_nobody_else(
     assert "Download the electronic result" in html
     assert "Result ready" in html
     assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="{dossier.code}-ket-qua.pdf"'
     assert b"".join(download.streaming_content) == PDF
     assert stranger.status_code == 404
 
@@ -580,7 +581,7 @@ def test_a_free_procedure_has_no_fees_to_pay(client, office) -> None:
 
 
 def lookup(client, code: str, secret: str, **extra):
-    return client.get(reverse("portal:lookup"), {"code": code, "secret": secret}, **extra)
+    return client.post(reverse("portal:lookup"), {"code": code, "secret": secret}, **extra)
 
 
 @pytest.mark.parametrize(
@@ -608,7 +609,8 @@ def test_the_lookup_shows_the_state_and_initials_only(
     # Nothing to rate yet: no form carries the secret on.
     assert reverse("portal:lookup-evaluate") not in html
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    # Not `no-referrer`: Chromium would post the page's forms with `Origin: null`.
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_receipts_qr_code_opens_the_answer(client, office, settings) -> None:
@@ -618,9 +620,18 @@ def test_the_receipts_qr_code_opens_the_answer(client, office, settings) -> None
     speak(client, "en")
     address = urlsplit(lookup_url(dossier, secret))
 
-    response = client.get(f"{address.path}?{address.query}")
+    opened = client.get(f"{address.path}?{address.query}")
+    # lookup.js moves the fragment's secret into the posted form.
+    response = client.post(address.path, {"code": dossier.code, "secret": secret})
 
     assert address.path == reverse("portal:lookup")
+    # The secret is in the fragment, which no browser sends (nor any log keeps).
+    assert (address.query, address.fragment) == (
+        f"code={dossier.code}",
+        f"secret={secret}",
+    )
+    assert opened.status_code == 200
+    assert f'name="code" value="{dossier.code}"' in page(opened)
     assert response.status_code == 200
     assert "Supplement requested" in page(response)
     assert "Papers are requested from the applicant." in page(response)
@@ -653,7 +664,7 @@ def test_a_wrong_code_and_a_wrong_secret_get_the_same_answer(client, office) -> 
 def test_a_missing_field_is_said_next_to_it(client, office) -> None:
     speak(client, "en")
 
-    response = client.get(reverse("portal:lookup"), {"code": "", "secret": "ABCDEFGH"})
+    response = client.post(reverse("portal:lookup"), {"code": "", "secret": "ABCDEFGH"})
 
     assert response.status_code == 400
     assert '<p class="field-error" id="id_code-error">Enter the dossier code.</p>' in page(response)
@@ -664,7 +675,7 @@ def test_a_portal_dossier_without_its_secret_is_not_found(client, office) -> Non
     dossier, _ = received(office)
     speak(client, "en")
 
-    response = client.get(reverse("portal:lookup"), {"code": dossier.code, "secret": ""})
+    response = client.post(reverse("portal:lookup"), {"code": dossier.code, "secret": ""})
 
     assert response.status_code == 404
     assert dossier.procedure.name not in page(response)

@@ -23,8 +23,8 @@ class SecretInput(forms.TextInput):
 
 
 class LookupForm(forms.Form):
-    """Tra cứu hồ sơ: the code and lookup secret printed on the receipt (form 01); sent
-    by GET, so the QR code on the receipt opens the answer directly."""
+    """Tra cứu hồ sơ: the code and lookup secret printed on the receipt (form 01); posted,
+    the QR code's secret moved into the form by lookup.js."""
 
     code = forms.CharField(
         label=gettext_lazy("Dossier code"),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from dossiers.models import Dossier
 from dossiers.services.evaluations import dossier_evaluate_by_receipt
@@ -23,10 +23,11 @@ NOT_FOUND = gettext_lazy(
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Not kept by any cache, and the address (which may carry the secret) is not sent
-    to other sites."""
+    """Not kept by any cache, and the address is not sent to other sites. `same-origin`,
+    not `no-referrer`: under `no-referrer` Chromium posts the page's forms (rating,
+    language) with `Origin: null`, which Django's CSRF check refuses."""
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -62,12 +63,17 @@ def _checked(request: HttpRequest, code: str, secret: str) -> selectors.LookupAn
     return answer
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
-    """Tra cứu hồ sơ: by the code and secret typed in, or read from the receipt's QR."""
-    if "code" not in request.GET and "secret" not in request.GET:
-        return _lookup_page(request, form=LookupForm())
-    form = LookupForm(request.GET)
+    """Tra cứu hồ sơ: by the code and secret typed in, or read from the receipt's QR.
+
+    The form posts, so the secret stays out of addresses and access logs; the QR code
+    carries it in the fragment (never sent), which lookup.js moves into the form. A GET
+    with both still answers: receipts printed before carry the secret in the query."""
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and "secret" not in request.GET:
+        return _lookup_page(request, form=LookupForm(initial={"code": data.get("code", "")}))
+    form = LookupForm(data)
     if not form.is_valid():
         return _lookup_page(request, form=form, status=400)
     code, secret = form.cleaned_data["code"], form.cleaned_data["secret"]

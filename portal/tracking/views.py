@@ -28,6 +28,9 @@ from dossiers.services.evaluations import (
 from portal.applications.selectors import fees_of
 from portal.tracking import selectors, services
 from portal.tracking.forms import RatingForm, SupplementUploadForm, VersionForm
+from reception.documents.context import receipt as receipt_context
+from reception.documents.render import pdf_response
+from reception.documents.services import E_RECEIPT_CHANNELS, receipt_issue_electronic
 
 LOGIN = "portal:login"
 PAGE_SIZE = 20
@@ -66,6 +69,25 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 def my_dossier(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
     dossier = _mine(request, dossier_id)
     return render(request, "portal/tracking/my_dossier.html", _detail(request, dossier))
+
+
+@login_required(login_url=LOGIN)
+@require_POST
+def e_receipt(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+    """Giấy tiếp nhận điện tử (form 01) with a fresh lookup secret; posted, because each
+    download issues a new secret."""
+    dossier = _mine(request, dossier_id)
+    try:
+        secret = receipt_issue_electronic(dossier_id=dossier.pk, applicant=request.user)
+    except InvalidTransitionError:
+        raise Http404 from None
+    dossier.refresh_from_db()
+    data = receipt_context(dossier, secret=secret)
+    filename = f"giay-tiep-nhan-{dossier.code}.pdf"
+    response = pdf_response("reception/documents/form_01.html", data, filename)
+    # Saved, not shown in a tab that a reload would re-post (and so re-issue the secret).
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _detail(
@@ -107,6 +129,7 @@ def _detail(
         # As on the application's page: the fees fixed at reception, or before it the
         # procedure's, and whether they can be paid online now (or why not).
         "fees": fees_of(dossier),
+        "e_receipt": bool(dossier.code) and dossier.channel in E_RECEIPT_CHANNELS,
         "error": error,
     }
 

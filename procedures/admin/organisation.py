@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -19,8 +19,23 @@ from procedures.models import (
 from procedures.selectors import forget_working_calendars, working_calendar
 
 
+class InForceFirstMixin:
+    """Autocomplete offers what is in force: choosing a scope for an officer, a unit,
+    agency or reception point abolished in the 2025 reform is not offered (old records
+    keep theirs); elsewhere those in force come first."""
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            today = timezone.localdate()
+            if request.GET.get("model_name") == "assignment":
+                queryset = queryset.valid_on(today)
+            queryset = queryset.order_by(F("valid_to").desc(nulls_first=True), "code")
+        return queryset, duplicates
+
+
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin):
+class AdministrativeUnitAdmin(InForceFirstMixin, admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", "valid_from", "valid_to")
     list_filter = ("level", "valid_to")
     search_fields = ("code", "name")
@@ -29,7 +44,7 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(InForceFirstMixin, admin.ModelAdmin):
     list_display = ("code", "name", "unit", "valid_from", "valid_to")
     list_filter = ("unit__level",)
     search_fields = ("code", "name")
@@ -38,7 +53,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReceptionPoint)
-class ReceptionPointAdmin(admin.ModelAdmin):
+class ReceptionPointAdmin(InForceFirstMixin, admin.ModelAdmin):
     list_display = ("code", "name", "kind", "unit", "counters", "valid_to")
     list_filter = ("kind",)
     search_fields = ("code", "name")

@@ -149,6 +149,9 @@ class Agency(ValidityPeriod):
         ]
 
     def __str__(self) -> str:
+        # An abolished agency says so wherever it is offered or shown (old dossiers).
+        if self.valid_to:
+            return f"{self.name} ({_('until')} {self.valid_to:%d/%m/%Y})"
         return self.name
 
     def clean(self) -> None:
@@ -232,15 +235,30 @@ class Assignment(models.Model):
         _("role"), max_length=24, choices=[(r.value, r.label) for r in SCOPED_ROLES]
     )
     unit = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        AdministrativeUnit,
+        verbose_name=_("administrative unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reception_point = models.ForeignKey(
-        ReceptionPoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ReceptionPoint,
+        verbose_name=_("reception point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("assignment")

@@ -64,9 +64,10 @@ def require_received(dossier: Dossier) -> None:
 
 
 def lookup_url(dossier: Dossier, secret: str) -> str:
-    """The public status lookup the receipt's QR code opens (contract with the lookup page)."""
+    """The public status lookup the receipt's QR code opens (contract with the lookup page):
+    the secret rides in the fragment, which browsers never send, so no log keeps it."""
     base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}/lookup/?{urlencode({'code': dossier.code, 'secret': secret})}"
+    return f"{base}/lookup/?{urlencode({'code': dossier.code})}#{urlencode({'secret': secret})}"
 
 
 def qr_svg(url: str) -> str:

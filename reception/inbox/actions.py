@@ -152,7 +152,21 @@ EVENT_LABELS = {
     "dossiers.result_returned": gettext_lazy("Result returned"),
     "dossiers.withdrawn": gettext_lazy("Withdrawn"),
     "dossiers.attachment_added": gettext_lazy("Paper attached"),
+    "dossiers.attachment_removed": gettext_lazy("Paper removed"),
+    "dossiers.draft_started": gettext_lazy("Application started online"),
+    "dossiers.draft_saved": gettext_lazy("Application saved"),
+    "dossiers.followed_members": gettext_lazy("State follows the interconnected dossiers"),
+    "dossiers.lookup_secret_reissued": gettext_lazy("New lookup secret for a reprinted receipt"),
+    "dossiers.e_receipt_issued": gettext_lazy("Electronic receipt downloaded by the applicant"),
+    "dossiers.notification_resent": gettext_lazy("Notification sent again"),
+    "dossiers.payment_started": gettext_lazy("Online payment started"),
+    "dossiers.paid_online": gettext_lazy("Fees paid online"),
+    "dossiers.payment_failed": gettext_lazy("Online payment failed"),
+    "dossiers.payment_to_refund": gettext_lazy("Online payment to refund"),
+    "dossiers.evaluated": gettext_lazy("Service rated"),
 }
+# An event recorded by code newer than this table still reads as words, never as its key.
+UNLABELLED_EVENT = gettext_lazy("Other change")
 # What the timeline shows of an event's details, first found.
 EVENT_DETAILS = ("to_label", "assignee_name", "reason", "items")
 # State transitions offered when the state and the officer's capacities allow them.

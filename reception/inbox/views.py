@@ -19,7 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
 from dossiers.models import Dossier, Status
 from reception.inbox import forms, selectors
-from reception.inbox.actions import ACTIONS, EVENT_DETAILS, EVENT_LABELS, offered_actions
+from reception.inbox.actions import (
+    ACTIONS,
+    EVENT_DETAILS,
+    EVENT_LABELS,
+    UNLABELLED_EVENT,
+    offered_actions,
+)
 from reception.inbox.selectors import Tray
 
 PAGE_SIZE = 25
@@ -163,7 +169,7 @@ def _timeline(found: Dossier) -> list[dict[str, Any]]:
         entries.append(
             {
                 "at": event.created_at,
-                "label": EVENT_LABELS.get(event.event, event.event),
+                "label": EVENT_LABELS.get(event.event, UNLABELLED_EVENT),
                 "actor": event.actor,
                 "detail": detail,
             }

@@ -2,10 +2,13 @@
 satisfaction kiosk."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from reception.queue import kiosk, report, views
 
 urlpatterns = [
+    # /reception/queue/ itself: the officer's counter queue (the only page without a point).
+    path("", RedirectView.as_view(pattern_name="reception:queue:counter"), name="home"),
     path("counter/", views.counter, name="counter"),
     path("report/", report.report, name="report"),
     path("counter/choose/", views.counter_choose, name="counter-choose"),

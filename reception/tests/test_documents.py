@@ -193,7 +193,7 @@ def test_receipt_prints_two_copies_with_code_due_time_and_secret(client, receive
 def test_receipt_qr_code_opens_the_public_lookup_with_code_and_secret(received):
     data = context.receipt(received.dossier, secret="ABCD2345")
 
-    url = f"https://dichvucong.thanhhoa.gov.vn/lookup/?code={CODE}&secret=ABCD2345"
+    url = f"https://dichvucong.thanhhoa.gov.vn/lookup/?code={CODE}#secret=ABCD2345"
     assert data["qr_url"] == url
     assert data["qr_svg"] == segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000")
     html = context_html("01", data)

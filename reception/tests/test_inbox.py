@@ -223,6 +223,10 @@ def test_the_dossier_page_shows_papers_pauses_hand_overs_and_timeline(office: Of
     assert "Bản sao CCCD" in html
     assert "Transferred to the agency" in html
     assert set(response.context["forms"]) == {"take", "supplement"}
+    # Right after the request nothing has come back: the box says so, not the opposite.
+    assert "Waiting for the applicant's papers" in html
+    assert "The applicant has not sent the papers asked for yet." in html
+    assert "brought or sent the papers" not in html
 
 
 # Every action through the pages ----------------------------------------------------------

@@ -10,24 +10,31 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dossiers.models import Dossier, Evaluation, Status
+from dossiers import codes
+from dossiers.models import Dossier, Evaluation, Notification, Status
 from dossiers.services import dossier_complete, dossier_receive, dossier_transfer
 from dossiers.services.results import dossier_attach_result
 from dossiers.tests.conftest import office  # noqa: F401 - the commune fixture
 from dossiers.tests.test_attachments import PDF, PNG
 from procedures.models import Component, Fee
 from procedures.services.catalogue import index
+from reception.tests.test_documents import pdf_text
+from tests.browser.languages import round_trip
 from tests.factories import ProcedureFactory
 
 PHONE = {"width": 390, "height": 844}
 RESULT = PDF.replace(b"Catalog", b"Catalog/Lang(vi)")
 
 
-def _shot(page, name: str, check, problems: list[str]) -> None:
-    """Every page is checked with axe; JOURNEY_SHOTS=dir keeps a screenshot of it."""
+def _shot(page, name: str, check, problems: list[str], *, languages: bool = True) -> None:
+    """Every page is checked with axe, and in English and back unless a half-filled form
+    would be lost (then it was switched before filling); JOURNEY_SHOTS=dir keeps a
+    screenshot of it."""
     problems.extend(f"{name}: {problem}" for problem in check(page))
     if os.environ.get("JOURNEY_SHOTS"):
         page.screenshot(path=str(Path(os.environ["JOURNEY_SHOTS"]) / f"{name}.png"), full_page=True)
+    if languages:
+        problems.extend(f"{name}: {problem}" for problem in round_trip(page, check=check))
 
 
 @pytest.fixture
@@ -73,13 +80,14 @@ def test_a_birth_registration_online_from_search_to_rating(
     page.goto("/")
     _shot(page, "c01-home", accessibility, problems)
     page.goto("/account/signup/")
+    round_trip(page)
     page.fill("#id_full_name", "Trần Thị Bình")
     page.fill("#id_email", "binh@example.org")
     page.fill("#id_phone", "0987 654 321")
     page.fill("#id_citizen_id", "038195004321")
     page.fill("#id_password1", "Khai-sinh-2026!")
     page.fill("#id_password2", "Khai-sinh-2026!")
-    _shot(page, "c02-signup", accessibility, problems)
+    _shot(page, "c02-signup", accessibility, problems, languages=False)
     with page.expect_navigation():
         page.get_by_role("button", name="Đăng ký", exact=True).click()
 
@@ -93,6 +101,7 @@ def test_a_birth_registration_online_from_search_to_rating(
     _shot(page, "c04-procedure", accessibility, problems)
     with page.expect_navigation():
         page.get_by_role("link", name="Nộp hồ sơ trực tuyến").first.click()
+    round_trip(page)
     assert page.input_value("#id_applicant_name") == "Trần Thị Bình"
     page.fill("#id_applicant_address", "5 Trần Phú, phường Hạc Thành")
     page.check("input[name=result_delivery][value=online]")
@@ -104,7 +113,7 @@ def test_a_birth_registration_online_from_search_to_rating(
         f"#id_component_{certificate.pk}",
         {"name": "giay-chung-sinh.png", "mimeType": "image/png", "buffer": PNG},
     )
-    _shot(page, "c05-application", accessibility, problems)
+    _shot(page, "c05-application", accessibility, problems, languages=False)
     with page.expect_navigation():
         page.get_by_role("button", name="Gửi hồ sơ").click()
     dossier = Dossier.objects.get(procedure=procedure)
@@ -141,13 +150,27 @@ def test_a_birth_registration_online_from_search_to_rating(
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(reception.dossier.code)).first.click()
     _shot(page, "c10-my-dossier", accessibility, problems)
-    download = page.locator(".result-box a[download]")
-    result = page.request.get(download.get_attribute("href"))
-    assert (result.status, result.body()) == (200, RESULT)
+    # The e-receipt (form 01) with a lookup secret that works, as the mail promised.
+    with page.expect_download() as receipt:
+        page.get_by_role("button", name="Tải giấy tiếp nhận (mẫu 01)").click()
+    code = reception.dossier.code
+    assert receipt.value.suggested_filename == f"giay-tiep-nhan-{code}.pdf"
+    text = " ".join(pdf_text(Path(receipt.value.path()).read_bytes()).split())
+    secret = text.split("Mã tra cứu: ", 1)[1].split()[0]
+    dossier.refresh_from_db()
+    assert codes.secret_matches(dossier, secret)
+    assert (
+        f"/my/dossiers/{dossier.pk}/"
+        in Notification.objects.get(dossier=dossier, kind="received", medium="email").body
+    )
+    with page.expect_download() as result:
+        page.locator(".result-box a[download]").click()
+    assert result.value.suggested_filename == f"{code}-ket-qua.pdf"
+    assert Path(result.value.path()).read_bytes() == RESULT
     with page.expect_navigation():
         page.get_by_role("link", name="Đánh giá sự hài lòng").click()
     page.check("input[name=rating][value=very_satisfied]")
-    _shot(page, "c11-rating", accessibility, problems)
+    _shot(page, "c11-rating", accessibility, problems, languages=False)
     with page.expect_navigation():
         page.get_by_role("button", name="Gửi đánh giá").click()
     _shot(page, "c12-rated", accessibility, problems)

@@ -18,6 +18,7 @@ from dossiers.tests.conftest import office  # noqa: F401 - the commune fixture
 from dossiers.tests.test_attachments import PDF
 from procedures.models import Component
 from reception.models import QueueTicket
+from tests.browser.languages import round_trip
 
 PASSWORD = "Mot-cua-2026!"
 CITIZEN_ID = "038090001234"
@@ -26,15 +27,18 @@ CITIZEN_ID = "038090001234"
 PROBLEMS: list[str] = []
 
 
-def _shot(page, name: str, check=None) -> None:
+def _shot(page, name: str, check=None, *, languages: bool = True) -> None:
     """JOURNEY_SHOTS=dir keeps a screenshot of each step, to look at; `check` (the
-    accessibility fixture) collects the page's serious and critical violations."""
+    accessibility fixture) collects the page's serious and critical violations; the page
+    is then seen in the other language and back (not with a half-filled form)."""
     if check is not None:
         PROBLEMS.extend(f"{name}: {problem}" for problem in check(page))
     if os.environ.get("JOURNEY_SHOTS"):
         page.screenshot(
             path=os.path.join(os.environ["JOURNEY_SHOTS"], f"{name}.png"), full_page=True
         )
+    if languages:
+        PROBLEMS.extend(f"{name}: {problem}" for problem in round_trip(page, check=check))
 
 
 def _sign_in(page, user) -> None:
@@ -106,7 +110,7 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(
         f"#id_file_{form.pk}",
         {"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF},
     )
-    _shot(officer, "03-intake-filled", accessibility)
+    _shot(officer, "03-intake-filled", accessibility, languages=False)
     officer.get_by_role("button", name="Receive and print form 01").click()
     officer.wait_for_url(re.compile(r"/reception/dossiers/[0-9a-f-]+/$"))
     dossier = Dossier.objects.get()
@@ -150,6 +154,8 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(
     processing.goto("/reception/inbox/")
     processing.get_by_role("link", name=dossier.code).first.click()
     _shot(processing, "05-inbox-dossier", accessibility)
+    # The timeline reads as words, never as an event's key.
+    assert "dossiers." not in processing.locator(".timeline").inner_text()
     processing.get_by_role("button", name="Assign it to me").click()
     processing.get_by_role("button", name="Hand over", exact=True).click()
     leader = new_page(language="en")
@@ -171,7 +177,7 @@ def test_a_paper_dossier_from_the_queue_to_the_rating(
     officer.get_by_role("button", name="Find", exact=True).click()
     officer.wait_for_url(re.compile(r"/reception/returns/"))
     officer.fill("#id_citizen_id", CITIZEN_ID)
-    _shot(officer, "06-return", accessibility)
+    _shot(officer, "06-return", accessibility, languages=False)
     officer.get_by_role("button", name="Mark the result returned").click()
     officer.wait_for_url(re.compile(r"/reception/dossiers/"))
     dossier.refresh_from_db()

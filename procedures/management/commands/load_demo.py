@@ -59,6 +59,26 @@ OFFICERS = [
     ("quanly.tinh", "Phạm Thu Trang", Role.MANAGER, "unit", PROVINCE_CODE),
     ("tiepnhan.hacthanh", "Đỗ Thị Mai", Role.RECEPTION_OFFICER, "reception_point", "ttpvhcc-14797"),
     ("thuly.hacthanh", "Vũ Đức Anh", Role.PROCESSING_OFFICER, "agency", "H56.HT"),
+    ("lanhdao.hacthanh", "Hoàng Văn Sơn", Role.UNIT_LEADER, "agency", "H56.HT"),
+]
+# Every other agency that settles a demo procedure gets a processing officer and a leader,
+# so that each demo procedure can be taken from intake to the returned result.
+SETTLING_DEPARTMENTS = [
+    ("congan", "000.00.25.H56", "Lê Quang Huy", "Trịnh Văn Long"),
+    ("taichinh", "000.00.07.H56", "Ngô Thị Thu", "Đặng Văn Hải"),
+    ("xaydung", "000.00.14.H56", "Phan Văn Tùng", "Bùi Thị Hằng"),
+    ("yte", "000.00.19.H56", "Mai Thị Lệ", "Lương Văn Tâm"),
+    ("giaoduc", "000.00.18.H56", "Hà Thị Ngọc", "Cao Văn Thắng"),
+    ("congthuong", "000.00.10.H56", "Đinh Văn Phúc", "Tạ Thị Yến"),
+    ("nongnghiep", "000.00.13.H56", "Lò Văn Dũng", "Kiều Thị Nga"),
+]
+OFFICERS += [
+    officer
+    for slug, code, processing, leader in SETTLING_DEPARTMENTS
+    for officer in (
+        (f"thuly.{slug}", processing, Role.PROCESSING_OFFICER, "agency", code),
+        (f"lanhdao.{slug}", leader, Role.UNIT_LEADER, "agency", code),
+    )
 ]
 
 
