@@ -339,6 +339,7 @@ def test_code_reused_over_a_stored_holder_is_refused(tmp_path: Path) -> None:
 
 def test_the_admin_refuses_an_identifier_held_by_another_agency_at_the_time() -> None:
     from django.core.exceptions import ValidationError
+    from django.utils import translation
 
     province = AdministrativeUnit.objects.create(code="40", name="Tỉnh Nghệ An", level="province")
     Agency.objects.create(code="H40.101", name="UBND cũ", unit=province, valid_to=date(2025, 6, 30))
@@ -347,10 +348,11 @@ def test_the_admin_refuses_an_identifier_held_by_another_agency_at_the_time() ->
     )
     after = Agency(code="H40.101", name="UBND mới", unit=province, valid_from=date(2025, 7, 1))
 
-    with pytest.raises(ValidationError) as refused:
-        overlapping.full_clean()
-    after.full_clean()
+    with translation.override("vi"):
+        with pytest.raises(ValidationError) as refused:
+            overlapping.full_clean()
+        after.full_clean()
 
-    assert refused.value.message_dict == {
-        "code": ["Mã định danh này đang thuộc một cơ quan khác trong thời gian này."]
-    }
+        assert refused.value.message_dict == {
+            "code": ["Mã định danh này đang thuộc một cơ quan khác trong thời gian này."]
+        }
