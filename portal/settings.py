@@ -220,7 +220,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # this; an incremental refresh whose changed keys hold more than this share of the counted
 # dossiers runs as a full one, which then costs less (docs/PERFORMANCE.md, KPI snapshots).
 KPI_REFRESH_TIMEOUT_SECONDS = env.int("KPI_REFRESH_TIMEOUT_SECONDS", default=900)
-KPI_REFRESH_FULL_SHARE = env.float("KPI_REFRESH_FULL_SHARE", default=0.25)
+KPI_REFRESH_FULL_SHARE = env.float("KPI_REFRESH_FULL_SHARE", default=0.4)
 
 # Celery: Redis as broker and result store. Without REDIS_URL (the embedded demo of
 # `make run`) tasks run in-process; CI and production always set REDIS_URL.

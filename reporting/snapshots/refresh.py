@@ -36,6 +36,12 @@ LOCK = 766_0001
 # be interrupted, not even by a statement timeout; the leader process has enough to do
 # gathering the workers' groups.
 SETTINGS = {"work_mem": "64MB", "jit": "off", "parallel_leader_participation": "off"}
+# A key's dossiers lie all over the dossier table (received over the months, side by side
+# with every other key's), so fetching them through its indexes reads some 10,000 pages
+# per key: for more keys than this, one pass over the table reads fewer (measured on 2
+# million dossiers: docs/PERFORMANCE.md). PostgreSQL, taking the keys for independent
+# columns, expects a handful of dossiers per key and would fetch them key by key.
+KEYS_BY_INDEX = 50
 
 
 class RefreshLockedError(Exception):
@@ -130,8 +136,10 @@ def refresh_changed() -> dict[str, float | str]:
         if keys and _share_of_dossiers() > settings.KPI_REFRESH_FULL_SHARE:
             execute(f"DROP TABLE {KEYS}")
             return _full(state, began, now)
+        if keys > KEYS_BY_INDEX and connection.vendor == "postgresql":
+            execute("SELECT set_config('enable_nestloop', 'off', true)")
         if keys:
-            mine = Dossier.objects.filter(OF_KEYS)
+            mine = _dossiers_of_keys()
             groups.group(mine, now)
             flows.stage(mine, now)
             _delete_of_keys(MonthlyFlow)
@@ -181,16 +189,31 @@ def _collect_keys(*, since: datetime, previous: datetime, now: datetime) -> int:
         return cursor.fetchone()[0]
 
 
-def _of_keys(table: str) -> str:
-    """SQL: the row of `table` has one of the keys to rebuild."""
+def _of_keys(table: str, keys: str = f"{KEYS} AS k") -> str:
+    """SQL: the row of `table` has one of the `keys` to rebuild."""
     return (
-        f"EXISTS (SELECT 1 FROM {KEYS} AS k WHERE k.unit_id = {table}.unit_id "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {keys} WHERE k.unit_id = {table}.unit_id "  # noqa: S608
         f"AND k.agency_id = {table}.agency_id AND k.procedure_id = {table}.procedure_id "
         f"AND k.point = COALESCE({table}.reception_point_id, 0))"
     )
 
 
-OF_KEYS = RawSQL(_of_keys(Dossier._meta.db_table), (), output_field=BooleanField())  # noqa: S611
+def _dossiers_of_keys() -> QuerySet[Dossier]:
+    """The dossiers of the keys to rebuild. On PostgreSQL joined to the keys as arrays
+    read from their table: no parallel worker reads a temporary table, and the pass over
+    the dossier table that many keys need takes one worker per core (reporting.snapshots
+    .groups)."""
+    table = Dossier._meta.db_table
+    if connection.vendor != "postgresql":
+        of_keys = RawSQL(_of_keys(table), (), output_field=BooleanField())  # noqa: S611
+        return Dossier.objects.filter(of_keys)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {', '.join(KEY_COLUMNS)} FROM {KEYS}")  # noqa: S608
+        columns = [list(column) for column in zip(*cursor.fetchall(), strict=True)]
+    arrays = ", ".join(["%s::bigint[]"] * len(KEY_COLUMNS))
+    keys = f"unnest({arrays}) AS k ({', '.join(KEY_COLUMNS)})"
+    of_keys = RawSQL(_of_keys(table, keys), columns, output_field=BooleanField())  # noqa: S611
+    return Dossier.objects.filter(of_keys)
 
 
 def _delete_of_keys(model: type[MonthlyFlow] | type[OpenOverdue]) -> int:
