@@ -8,11 +8,18 @@ vacuumed and analysed so the planner sees the real tables. Measured in the same 
 - baseline: one plain SQL aggregate pass over the dossier table (best of 3);
 - `snapshots.refresh_full()`: the first build into an empty snapshot, then three rebuilds
   over it (the nightly case), each time and the best, as a ratio to the baseline;
+- `snapshots.refresh_changed()` after 1,000 and after 50,000 changed dossiers (drawn at
+  random among the counted ones, `updated_at` moved as a service's save moves it): first
+  forced to stay incremental (in a savepoint rolled back), then as scheduled (falling back
+  to a full refresh above KPI_REFRESH_FULL_SHARE), with the keys and their share of the
+  dossiers;
 - the managers' dashboard served from the snapshot: the province and its 20 busiest
   communes for 2026, one warm-up round then five (105 requests): p50, p95 and max, and
   apart the time in its Decision 766 index (reporting.index766: catalogue and snapshot
   reads);
-- peak memory (RSS) of this process after each phase.
+- peak memory (RSS) of this process after each phase, and of the PostgreSQL backend
+  serving it (its VmHWM in /proc, which counts the shared buffers it touched; the parallel
+  workers are processes of their own).
 
 Needs a database without dossiers (the audit table refuses DELETE, and generated dossiers
 write no audit event): the tables it fills are emptied again at the end (TRUNCATE) and the
@@ -41,15 +48,17 @@ django.setup()
 warnings.filterwarnings("ignore", message="No directory at")
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from dossiers.models import Dossier
 from portal.models import User
 from procedures.models import AdministrativeUnit
 from reporting import demo, index766, snapshots
-from reporting.models import MonthlyFlow, OpenOverdue, RefreshState
+from reporting.models import MonthlyFlow, OpenOverdue, RefreshState, StaleKey
+from reporting.snapshots import refresh
 
 COUNT = int(os.environ.get("BENCH_DOSSIERS", "2000000"))
 START, END = date(2025, 10, 1), date(2026, 10, 31)
@@ -58,6 +67,7 @@ MANAGER = "quanly.tinh"
 PROVINCE_CODE = "38"
 COMMUNES = 20
 ROUNDS = 5
+CHANGED = (1_000, 50_000)
 BASELINE = (
     "SELECT unit_id, procedure_id, date_trunc('month', received_at AT TIME ZONE "
     "'Asia/Ho_Chi_Minh'), count(*) FROM dossiers_dossier GROUP BY 1, 2, 3"
@@ -77,9 +87,23 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def backend_peak_mib() -> float | None:
+    """Peak RSS of this connection's PostgreSQL backend, when it runs on this machine and
+    its /proc is readable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
 def filled_tables() -> list[str]:
     """The dossier table, every table that refers to it (and so on), and the snapshot's."""
-    models, pending = {MonthlyFlow, OpenOverdue}, [Dossier]
+    models, pending = {MonthlyFlow, OpenOverdue, StaleKey}, [Dossier]
     while pending:
         model = pending.pop()
         if model not in models:
@@ -134,6 +158,42 @@ def refreshes() -> list[tuple[float, dict]]:
     return runs
 
 
+def touch(count: int) -> None:
+    """Move `updated_at` of `count` counted dossiers drawn at random, as saving them would."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE dossiers_dossier SET updated_at = now() WHERE id IN (SELECT id FROM "
+            "dossiers_dossier WHERE received_at IS NOT NULL ORDER BY random() LIMIT %s)",
+            [count],
+        )
+
+
+def incremental(count: int) -> dict[str, object]:
+    """After `count` changed dossiers: the incremental refresh forced (rolled back), then
+    the refresh as scheduled."""
+    touch(count)
+    with transaction.atomic(), override_settings(KPI_REFRESH_FULL_SHARE=1.0):
+        # The share of the dossiers that the scheduled refresh weighs.
+        since, at = RefreshState.objects.get().watermark, timezone.now()
+        refresh._collect_keys(since=since, previous=at, now=at)
+        share = refresh._share_of_dossiers()
+        tic = time.perf_counter()
+        forced = snapshots.refresh_changed()
+        forced_seconds = time.perf_counter() - tic
+        transaction.set_rollback(True)
+    tic = time.perf_counter()
+    scheduled = snapshots.refresh_changed()
+    return {
+        "forced": forced_seconds,
+        "keys": forced["keys"],
+        "share": share,
+        "scheduled": time.perf_counter() - tic,
+        "mode": scheduled["mode"],
+        "rss": peak_rss_mib(),
+        "backend": backend_peak_mib(),
+    }
+
+
 def dashboard_pages() -> list[str]:
     busiest = (
         MonthlyFlow.objects.filter(month__year=YEAR, unit__level="commune")
@@ -174,6 +234,10 @@ def serve(pages: list[str]) -> tuple[list[float], list[float]]:
                     index_timings.append(sum(spent))
     client.logout()
     return timings, index_timings
+
+
+def mib(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.1f} MiB"
 
 
 def spread(values: list[float]) -> str:
@@ -219,7 +283,8 @@ def main() -> None:
         rss_generated = peak_rss_mib()
         baseline_seconds, baseline_rows = baseline()
         runs = refreshes()
-        rss_refreshed = peak_rss_mib()
+        rss_refreshed, backend_refreshed = peak_rss_mib(), backend_peak_mib()
+        changes = {count: incremental(count) for count in CHANGED}
         with PAGES:
             timings, index_timings = serve(dashboard_pages())
         rss_served = peak_rss_mib()
@@ -252,7 +317,18 @@ def main() -> None:
         ratio = seconds / baseline_seconds
         print(f"refresh, rebuild {number}:   {seconds:6.2f} s  ratio {ratio:.1f}  {result}")
     print(f"refresh, best rebuild: {best:5.2f} s  ratio {best / baseline_seconds:.1f}")
-    print(f"snapshot rows:        {rows:,}; peak RSS after the refreshes {rss_refreshed:.1f} MiB")
+    print(
+        f"snapshot rows:        {rows:,}; peak RSS after the refreshes {rss_refreshed:.1f} MiB, "
+        f"PostgreSQL backend {mib(backend_refreshed)}"
+    )
+    for count, change in changes.items():
+        print(
+            f"changed {count:>6,}:       incremental {change['forced']:6.2f} s "
+            f"(ratio to best rebuild {change['forced'] / best:.2f}; {change['keys']:,} keys, "
+            f"{change['share']:.0%} of the dossiers); as scheduled {change['scheduled']:6.2f} s "
+            f"({change['mode']}); peak RSS {change['rss']:.1f} MiB, backend "
+            f"{mib(change['backend'])}"
+        )
     rest = [total - index for total, index in zip(timings, index_timings, strict=True)]
     print(
         f"dashboard:            {len(timings)} requests (province + {COMMUNES} communes, "

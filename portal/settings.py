@@ -220,6 +220,12 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=12)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng dịch vụ công <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Indicator snapshots (reporting.snapshots): no statement of a refresh runs longer than
+# this; an incremental refresh whose changed keys hold more than this share of the counted
+# dossiers runs as a full one, which then costs less (docs/PERFORMANCE.md, KPI snapshots).
+KPI_REFRESH_TIMEOUT_SECONDS = env.int("KPI_REFRESH_TIMEOUT_SECONDS", default=900)
+KPI_REFRESH_FULL_SHARE = env.float("KPI_REFRESH_FULL_SHARE", default=0.4)
+
 # Celery: Redis as broker and result store. Without REDIS_URL (the embedded demo of
 # `make run`) tasks run in-process; CI and production always set REDIS_URL.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -144,6 +144,21 @@ class RefreshState(models.Model):
         return f"refreshed {self.full_at} / {self.incremental_at}"
 
 
+class StaleKey(models.Model):
+    """A key (unit, agency, reception point or 0, procedure) that lost a dossier: deleted,
+    or moved to another key. Written by a database trigger on the dossier table (migration
+    0008), since neither leaves an `updated_at` behind for the incremental refresh to find;
+    that refresh rebuilds these keys and deletes the rows it read."""
+
+    unit_id = models.BigIntegerField()
+    agency_id = models.BigIntegerField()
+    point = models.BigIntegerField()
+    procedure_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.agency_id}/{self.point}/{self.procedure_id}"
+
+
 class Target(models.Model):
     """A target a manager sets for an indicator of a unit (and its descendants): shown
     green at or above, amber within `amber_margin` points below, red further below."""

@@ -15,6 +15,7 @@ from procedures.models import AdministrativeUnit
 from reporting import snapshots
 from reporting.models import RefreshState, Target
 from reporting.selectors import managed_units
+from reporting.snapshots.refresh import RefreshLockedError
 
 # Indicators where a smaller value is the better one.
 LOWER_IS_BETTER = {"late_rate", "in_progress_rate"}
@@ -70,5 +71,8 @@ def snapshots_refresh_when_unscheduled(*, now: datetime | None = None) -> bool:
     state = RefreshState.objects.filter(pk=1).first()
     if state is not None and state.watermark and now - state.watermark < UNSCHEDULED_MAX_AGE:
         return False
-    snapshots.refresh_changed()
+    try:
+        snapshots.refresh_changed()
+    except RefreshLockedError:
+        return False  # another request is refreshing it: show what is there
     return True

@@ -2,86 +2,17 @@
 rebuilt in one pass over the dossier table (reporting.snapshots.groups), and read back for
 any scope, period of whole months and filter by summing (reporting.models.MonthlyFlow)."""
 
-import time
 from datetime import date, timedelta
 
-from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dossiers.models import Dossier
 from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope, compute
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState
-from reporting.snapshots import flows, groups
-from reporting.snapshots.groups import KEY
-
-# For the one statement that reads every dossier: PostgreSQL's default 4 MB per sort or
-# hash would spill to disk what fits in memory many times over; compiling its many
-# expressions to machine code (JIT) takes a second on each core and saves less; and the
-# leader process has enough to do gathering the workers' groups.
-SETTINGS = {"work_mem": "64MB", "jit": "off", "parallel_leader_participation": "off"}
-
-
-def _state() -> RefreshState:
-    return RefreshState.objects.select_for_update().get_or_create(pk=1)[0]
-
-
-def _tune() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for name, value in SETTINGS.items():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-
-
-def refresh_full() -> dict[str, float]:
-    """Rebuild every snapshot row (nightly), writing only those that changed."""
-    began, now = time.monotonic(), timezone.now()
-    with transaction.atomic():
-        state = _state()  # one refresh at a time
-        _tune()
-        groups.group(Dossier.objects.all(), now)
-        flows.stage(Dossier.objects.all(), now)
-        changes = flows.replace()
-        OpenOverdue.objects.all().delete()
-        flows.write_open_overdue(now)
-        groups.drop()
-        state.full_at = state.watermark = now
-        state.duration_seconds = time.monotonic() - began
-        state.save()
-    return {**changes, "seconds": round(state.duration_seconds, 3)}
-
-
-def refresh_changed() -> dict[str, float]:
-    """Rebuild the rows of the keys whose dossiers or evaluations changed since the last
-    refresh (every few minutes)."""
-    began, now = time.monotonic(), timezone.now()
-    with transaction.atomic():
-        state = _state()
-        if state.watermark is None:
-            return refresh_full()
-        since = state.watermark
-        changed = Dossier.objects.filter(
-            Q(updated_at__gt=since) | Q(evaluation__evaluated_at__gt=since)
-        )
-        keys = set(changed.values_list(*KEY).distinct())
-        if keys:
-            mine = Q()
-            for unit, agency, point, procedure, _ in keys:
-                mine |= Q(
-                    unit_id=unit, agency_id=agency, reception_point_id=point, procedure_id=procedure
-                )
-            groups.group(Dossier.objects.filter(mine), now)
-            flows.stage(Dossier.objects.filter(mine), now)
-            MonthlyFlow.objects.filter(mine).delete()
-            flows.insert()
-            groups.drop()
-        # The overdue-now counts move with the clock, for every key.
-        OpenOverdue.objects.all().delete()
-        flows.write_open_overdue_of_all(now)
-        state.incremental_at = state.watermark = now
-        state.save()
-    return {"keys": len(keys), "seconds": round(time.monotonic() - began, 3)}
+from reporting.snapshots.refresh import RefreshLockedError as RefreshLockedError
+from reporting.snapshots.refresh import refresh_changed as refresh_changed
+from reporting.snapshots.refresh import refresh_full as refresh_full
 
 
 def open_overdue(scope: Scope) -> int:

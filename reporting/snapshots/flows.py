@@ -7,7 +7,7 @@ every value goes as a parameter (hence `noqa: S608`)."""
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, F, Model, QuerySet
+from django.db.models import F, Model, QuerySet
 
 from dossiers.models import Dossier
 from procedures.models import Procedure
@@ -15,9 +15,7 @@ from reporting import paused
 from reporting.models import MonthlyFlow, OpenOverdue
 from reporting.snapshots.groups import (
     FLOW_EVENTS,
-    KEY,
     NEW_FLOWS,
-    OPEN_OVERDUE,
     SCRATCH,
     any_paused,
     column,
@@ -159,8 +157,19 @@ def _count(table: str) -> int:
         return cursor.fetchone()[0]
 
 
-def write_open_overdue(now: datetime) -> None:
-    """OpenOverdue rows from the temporary table, then those of the dossiers ever paused."""
+def keys() -> int:
+    """How many keys the new flow rows have."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT unit_id, agency_id, reception_point_id, "  # noqa: S608
+            f"procedure_id FROM {NEW_FLOWS}) AS k"
+        )
+        return cursor.fetchone()[0]
+
+
+def write_open_overdue(dossiers: QuerySet[Dossier], now: datetime) -> None:
+    """OpenOverdue rows from the temporary table, then those of the grouped `dossiers` ever
+    paused."""
     select = (
         f"SELECT {GROUP_COLUMNS}, p.sector_id, SUM(g.open_overdue) FROM {SCRATCH} AS g "  # noqa: S608
         f"JOIN {Procedure._meta.db_table} AS p ON p.id = g.procedure_id "
@@ -168,20 +177,11 @@ def write_open_overdue(now: datetime) -> None:
     )
     _insert(OpenOverdue, [*SNAPSHOT_KEY, "count"], select)
     if any_paused():
-        _add_paused_open_overdue(now)
+        _add_paused_open_overdue(dossiers, now)
 
 
-def write_open_overdue_of_all(now: datetime) -> None:
-    """OpenOverdue rows straight from every dossier, for an incremental refresh (which
-    groups only the dossiers of the keys that changed)."""
-    query = counted(Dossier.objects.all()).filter(OPEN_OVERDUE, due_at__lt=now)
-    select, params = query.order_by().values(*KEY).annotate(n=Count("pk")).query.sql_with_params()
-    _insert(OpenOverdue, [*SNAPSHOT_KEY, "count"], select, params)
-    _add_paused_open_overdue(now)
-
-
-def _add_paused_open_overdue(now: datetime) -> None:
-    for key, count in paused.open_overdue(counted(Dossier.objects.all()), now).items():
+def _add_paused_open_overdue(dossiers: QuerySet[Dossier], now: datetime) -> None:
+    for key, count in paused.open_overdue(counted(dossiers), now).items():
         unit, agency, point, procedure, sector = key
         rows = OpenOverdue.objects.filter(
             unit_id=unit, agency_id=agency, reception_point_id=point, procedure_id=procedure
