@@ -156,14 +156,14 @@ def _new_version() -> None:
 def officer_scope(*, user: User, role: Role) -> OfficerScope:
     """A unit assignment covers the unit with its descendants and their agencies and
     reception points; an agency or reception point assignment covers only itself."""
-    if not user.is_authenticated or not user.is_active:
-        return _NOTHING
     return officer_scopes(user).get(Role(role), _NOTHING)
 
 
 def officer_scopes(user: User) -> dict[Role, OfficerScope]:
     """Every role of the officer with its scope: once per request, from the shared cache
-    while no assignment changed."""
+    while no assignment changed. An inactive account has none."""
+    if not user.is_authenticated or not user.is_active:
+        return {}
     memo = request_memo()
     memo_key = ("officer_scopes", user.pk)
     if memo is not None and memo_key in memo:
@@ -175,7 +175,9 @@ def officer_scopes(user: User) -> dict[Role, OfficerScope]:
 
 
 def _cached_scopes(user: User) -> dict[Role, OfficerScope]:
-    key = f"procedures:scope:{user.pk}"
+    # The layout's own version in the key: a deploy that changes OfficerScope never
+    # unpickles what the previous code stored.
+    key = f"procedures:scope:1:{user.pk}"
     try:
         found = cache.get_many([_VERSION_KEY, key])
         version, stored = found.get(_VERSION_KEY), found.get(key)

@@ -2,7 +2,7 @@ import pytest
 
 from portal.roles import Role
 from procedures.models import AdministrativeUnit, Assignment
-from procedures.selectors import officer_scope
+from procedures.selectors import officer_scope, officer_scopes
 from tests.factories import AgencyFactory, ReceptionPointFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,11 @@ def test_an_officers_import_is_seen_at_once(two_communes, tmp_path) -> None:
 
     assert before.unit_ids == {commune_a.pk}
     assert officer_scope(user=officer, role=Role.MANAGER).unit_ids == {commune_b.pk}
+
+
+def test_an_inactive_officer_has_no_role_at_all(two_communes) -> None:
+    province = two_communes[0]
+    officer = UserFactory(is_active=False)
+    Assignment.objects.create(user=officer, role=Role.UNIT_LEADER, unit=province)
+
+    assert officer_scopes(officer) == {}
