@@ -1,10 +1,9 @@
 """Readers of dossiers. Every query starts from what the actor may see."""
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dossiers.models import Dossier, HandOver, Status
@@ -12,17 +11,41 @@ from dossiers.services.common import calendar_of
 from portal.models import User
 from portal.roles import Role
 from procedures import deadlines
-from procedures.selectors import officer_scope
+from procedures.selectors import officer_scopes
+from procedures.selectors.scope import AmongValues
 
 
-def coordinated_by(agency_ids: Iterable[int]) -> Exists:
-    """Dossiers whose open step (form 05) sits with one of these agencies for a coordinated
-    step: they see it until they hand it on."""
-    return Exists(
-        HandOver.objects.filter(
-            dossier=OuterRef("pk"), finished_at__isnull=True, to_agency_id__in=list(agency_ids)
-        ).exclude(to_agency_id=OuterRef("agency_id"))
+def handed_over_to(agencies: Q) -> Q:
+    """Dossiers whose open step (form 05) sits with one of these agencies (`agencies`
+    filters a hand-over's `to_agency_id`) for a coordinated step: they see it until they
+    hand it on. Their own agency's dossiers they see anyway, so the step's agency is not
+    compared with the dossier's: the hand-overs are read once, not once per dossier."""
+    return Q(
+        AmongValues(
+            "pk",
+            HandOver.objects.filter(agencies, finished_at__isnull=True)
+            .order_by()
+            .values("dossier_id"),
+        )
     )
+
+
+def processing_scope(user: User) -> Q | None:
+    """What a processing officer or leader works on: the dossiers of their agencies and
+    those handed over to them; None without such a role."""
+    scopes = officer_scopes(user)
+    found = [
+        scope
+        for role in (Role.PROCESSING_OFFICER, Role.UNIT_LEADER)
+        if (scope := scopes.get(role)) is not None and scope.agency_ids
+    ]
+    if not found:
+        return None
+    dossiers, hand_overs = Q(), Q()
+    for scope in found:
+        dossiers |= scope.agency_filter("agency_id")
+        hand_overs |= scope.agency_filter("to_agency_id")
+    return dossiers | handed_over_to(hand_overs)
 
 
 def dossiers_visible_to(user: User | None) -> QuerySet[Dossier]:
@@ -32,18 +55,19 @@ def dossiers_visible_to(user: User | None) -> QuerySet[Dossier]:
     all descendants. Nobody sees another unit's dossiers."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
+    scopes = officer_scopes(user)
+    # Each branch is served by its own index (reception point, agency, hand-over, unit);
+    # the scope's subtrees stay subqueries (procedures.selectors.scope).
     officers = Q()
-    reception = officer_scope(user=user, role=Role.RECEPTION_OFFICER)
-    if reception.reception_point_ids:
-        officers |= Q(reception_point_id__in=reception.reception_point_ids)
-    agency_ids: set[int] = set()
-    for role in (Role.PROCESSING_OFFICER, Role.UNIT_LEADER):
-        agency_ids |= officer_scope(user=user, role=role).agency_ids
-    if agency_ids:
-        officers |= Q(agency_id__in=agency_ids) | Q(coordinated_by(agency_ids))
-    managed = officer_scope(user=user, role=Role.MANAGER)
-    if managed.unit_ids:
-        officers |= Q(unit_id__in=managed.unit_ids)
+    reception = scopes.get(Role.RECEPTION_OFFICER)
+    if reception is not None and reception.reception_point_ids:
+        officers |= reception.reception_point_filter("reception_point_id")
+    processing = processing_scope(user)
+    if processing is not None:
+        officers |= processing
+    managed = scopes.get(Role.MANAGER)
+    if managed is not None and managed.unit_ids:
+        officers |= managed.unit_filter("unit_id")
     # A draft is the applicant's alone until it is sent.
     visible = Q(applicant=user)
     if officers:

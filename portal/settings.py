@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.RejectNulMiddleware",
+    "portal.request_memo.RequestMemoMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageMiddleware",
@@ -213,6 +214,16 @@ vars().update(
 )
 # RULES.md §5: "due soon" within this many working days of the due time.
 DUE_SOON_WORKING_DAYS = env.float("DUE_SOON_WORKING_DAYS", default=1)
+
+# The public status lookup (RULES.md §7), counted per client address (an IPv6 /64) in a
+# fixed window: failed attempts per address and per code, and all lookups per address (a
+# commune's public Wi-Fi is one address for everyone on it).
+LOOKUP_WINDOW_MINUTES = env.int("LOOKUP_WINDOW_MINUTES", default=15)
+LOOKUP_FAILURES_PER_ADDRESS = env.int("LOOKUP_FAILURES_PER_ADDRESS", default=5)
+LOOKUP_FAILURES_PER_CODE = env.int("LOOKUP_FAILURES_PER_CODE", default=5)
+LOOKUPS_PER_ADDRESS = env.int("LOOKUPS_PER_ADDRESS", default=60)
+# The rate a new postal partner client gets (each client's own is edited in the admin).
+PARTNER_REQUESTS_PER_MINUTE = env.int("PARTNER_REQUESTS_PER_MINUTE", default=120)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=3)  # failed deliveries in a row
 SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.sms.LoggingSmsBackend")

@@ -16,6 +16,10 @@ SCOPES = {
 }
 
 
+def default_requests_per_minute() -> int:
+    return settings.PARTNER_REQUESTS_PER_MINUTE
+
+
 class PartnerClient(models.Model):
     """An API partner, acting through its own service account, which holds the
     postal-partner role for the reception points or units it may serve."""
@@ -26,7 +30,9 @@ class PartnerClient(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner_client"
     )
     scopes = models.JSONField(_("scopes"), default=list)
-    requests_per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
+    requests_per_minute = models.PositiveIntegerField(
+        _("requests per minute"), default=default_requests_per_minute
+    )
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     # Used to sign webhooks, so it is kept (shown to the partner once).
     webhook_secret = models.CharField(max_length=64, blank=True, editable=False)

@@ -235,6 +235,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["reception_point", "status"], name="dossier_point_status"),
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            # The few dossiers still open, by due time: the live overdue lists start here
+            # whatever the scope, rather than from the scope's (mostly ended) dossiers.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(processing_ended_at__isnull=True, withdrawn_at__isnull=True),
+                name="dossier_open_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,8 +9,11 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 import time_machine
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -688,12 +691,12 @@ def test_failed_lookups_are_throttled_per_address(client, office) -> None:
 
     failures = [
         lookup(client, dossier.code, f"WRONG{n}AA").status_code
-        for n in range(throttle.FAILURES_PER_ADDRESS)
+        for n in range(settings.LOOKUP_FAILURES_PER_ADDRESS)
     ]
     blocked = lookup(client, dossier.code, secret)
     another_code = lookup(client, "H56.HT-260302-0042", "ABCDEFGH")
 
-    assert failures == [404] * throttle.FAILURES_PER_ADDRESS
+    assert failures == [404] * settings.LOOKUP_FAILURES_PER_ADDRESS
     assert blocked.status_code == 429
     assert blocked["Retry-After"] == "900"
     assert "no-store" in blocked["Cache-Control"]
@@ -707,7 +710,7 @@ def test_failed_lookups_are_throttled_per_address(client, office) -> None:
 def test_failed_lookups_close_the_code_to_the_addresses_that_failed_on_it(client, office) -> None:
     dossier, secret = received(office)
     speak(client, "en")
-    guessers = [f"203.0.113.{n + 1}" for n in range(throttle.FAILURES_PER_CODE)]
+    guessers = [f"203.0.113.{n + 1}" for n in range(settings.LOOKUP_FAILURES_PER_CODE)]
 
     # One wrong secret from each of many addresses: under every address limit.
     failures = [
@@ -721,7 +724,7 @@ def test_failed_lookups_close_the_code_to_the_addresses_that_failed_on_it(client
     fresh_wrong = lookup(client, dossier.code, "HGFEDCBA", REMOTE_ADDR="198.51.100.8")
     fresh_then_right = lookup(client, dossier.code, secret, REMOTE_ADDR="198.51.100.8")
 
-    assert failures == [404] * throttle.FAILURES_PER_CODE
+    assert failures == [404] * settings.LOOKUP_FAILURES_PER_CODE
     assert guesser_with_the_secret.status_code == 429
     assert guesser_on_another_code.status_code == 404  # other codes are still answered
     assert fresh_wrong.status_code == 404
@@ -735,7 +738,7 @@ def test_wrong_secrets_for_a_code_do_not_lock_its_holder_out(client, office) -> 
     before = unchanged(dossier)
     attacker, holder = "203.0.113.66", "198.51.100.7"
 
-    for n in range(throttle.FAILURES_PER_CODE):
+    for n in range(settings.LOOKUP_FAILURES_PER_CODE):
         lookup(client, dossier.code, f"WRONG{n}AA", REMOTE_ADDR=attacker)
     attacker_with_the_secret = lookup(client, dossier.code, secret, REMOTE_ADDR=attacker)
     holder_answer = lookup(client, dossier.code, secret, REMOTE_ADDR=holder)
@@ -759,7 +762,7 @@ def test_lookups_are_counted_per_client_behind_the_proxy(client, office, setting
     speak(client, "en")
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
-    for n in range(throttle.FAILURES_PER_ADDRESS):
+    for n in range(settings.LOOKUP_FAILURES_PER_ADDRESS):
         lookup(
             client,
             "H56.HT-260302-0042",
@@ -781,7 +784,7 @@ def test_an_ipv6_client_is_counted_by_its_network(client, office) -> None:
     dossier, secret = received(office)
     speak(client, "en")
 
-    for n in range(throttle.FAILURES_PER_ADDRESS):
+    for n in range(settings.LOOKUP_FAILURES_PER_ADDRESS):
         lookup(client, "H56.HT-260302-0042", "ABCDEFGH", REMOTE_ADDR=f"2001:db8:1:2::{n + 1}")
     same_network = lookup(client, dossier.code, secret, REMOTE_ADDR="2001:db8:1:2:ffff::9")
     next_network = lookup(client, dossier.code, secret, REMOTE_ADDR="2001:db8:1:3::1")
@@ -794,7 +797,7 @@ def test_the_window_ends_after_fifteen_minutes(client, office) -> None:
     dossier, secret = received(office)
     speak(client, "en")
     with time_machine.travel(at(5, 9), tick=False):
-        for _ in range(throttle.FAILURES_PER_ADDRESS):
+        for _ in range(settings.LOOKUP_FAILURES_PER_ADDRESS):
             lookup(client, dossier.code, "ABCDEFGH")
         blocked = lookup(client, dossier.code, secret)
     with time_machine.travel(at(5, 9, 16), tick=False):
@@ -807,13 +810,59 @@ def test_the_window_ends_after_fifteen_minutes(client, office) -> None:
         assert later.status_code == 200
 
 
-def test_successful_lookups_are_limited_too_at_a_higher_rate(client, office, monkeypatch) -> None:
-    monkeypatch.setattr(throttle, "LOOKUPS_PER_ADDRESS", 3)
+def test_successful_lookups_are_limited_too_at_a_higher_rate(client, office, settings) -> None:
+    settings.LOOKUPS_PER_ADDRESS = 3
     dossier, secret = received(office)
 
     answers = [lookup(client, dossier.code, secret).status_code for _ in range(4)]
 
     assert answers == [200, 200, 200, 429]
+
+
+def test_the_limits_are_settings(client, office, settings) -> None:
+    """A commune's public Wi-Fi is one address for everyone on it: its province raises
+    the limits rather than lock the commune out."""
+    settings.LOOKUPS_PER_ADDRESS = 100
+    settings.LOOKUP_FAILURES_PER_ADDRESS = 2
+    settings.LOOKUP_WINDOW_MINUTES = 30
+    dossier, secret = received(office)
+
+    answers = [lookup(client, dossier.code, secret).status_code for _ in range(70)]
+    failures = [lookup(client, dossier.code, "ABCDEFGH").status_code for _ in range(3)]
+
+    assert answers == [200] * 70
+    assert failures == [404, 404, 429]
+    assert lookup(client, dossier.code, secret)["Retry-After"] == "1800"
+
+
+def _cache_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every command sent to Redis, a pipeline counting once."""
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("round trips to a shared cache: needs REDIS_URL")
+    calls: list[str] = []
+    command, pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def one_command(self, *args, **options):
+        calls.append(str(args[0]))
+        return command(self, *args, **options)
+
+    def one_pipeline(self, *args, **options):
+        calls.append("pipeline")
+        return pipeline(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", one_command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", one_pipeline)
+    return calls
+
+
+def test_an_answered_lookup_makes_one_round_trip_to_the_cache(client, office, monkeypatch) -> None:
+    dossier, secret = received(office)
+    calls = _cache_round_trips(monkeypatch)
+
+    answer = lookup(client, dossier.code, secret)
+
+    assert answer.status_code == 200
+    assert len(calls) == 1
 
 
 # Rating -------------------------------------------------------------------------------------
@@ -984,7 +1033,7 @@ def test_rating_from_the_lookup_with_a_wrong_secret_reveals_and_changes_nothing(
 
 def test_rating_from_the_lookup_is_throttled_like_the_lookup(client, office) -> None:
     dossier, secret = completed(office)
-    for _ in range(throttle.FAILURES_PER_ADDRESS):
+    for _ in range(settings.LOOKUP_FAILURES_PER_ADDRESS):
         client.post(reverse("portal:lookup-evaluate"), {"code": dossier.code, "secret": "ABCDEFGH"})
     before = unchanged(dossier)
 

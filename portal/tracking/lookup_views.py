@@ -33,7 +33,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     response = render(request, "portal/tracking/too_many.html", status=429)
-    response["Retry-After"] = str(int(throttle.WINDOW.total_seconds()))
+    response["Retry-After"] = str(int(throttle.window().total_seconds()))
     return _private(response)
 
 
@@ -59,7 +59,6 @@ def _checked(request: HttpRequest, code: str, secret: str) -> selectors.LookupAn
         throttle.count_failure(keys)
         form = LookupForm(initial={"code": code})
         return _lookup_page(request, form=form, error=NOT_FOUND, status=404)
-    throttle.count_success(keys)
     return answer
 
 

@@ -11,19 +11,21 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from portal.client_ip import client_network
 from portal.resilience import cache_fails_open
 
-WINDOW = timedelta(minutes=15)
-FAILURES_PER_ADDRESS = 5
-FAILURES_PER_CODE = 5
-# A family checking a few receipts, or a reception point behind one address: generous.
-LOOKUPS_PER_ADDRESS = 60
 # Namespaces the counters in the shared cache (tests give themselves their own).
 PREFIX = "tracking:lookup"
+
+
+def window() -> timedelta:
+    """How long the counters of a first attempt last (LOOKUP_WINDOW_MINUTES)."""
+    return timedelta(minutes=settings.LOOKUP_WINDOW_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -54,44 +56,71 @@ def counters(request: HttpRequest, code: str) -> Counters:
 
 @cache_fails_open(False, "lookup not throttled")
 def blocked(keys: Counters) -> bool:
-    """Whether this attempt must be refused before the secret is even checked."""
-    found = cache.get_many(
-        [
-            keys.failures_by_address,
-            keys.failures_by_code,
-            keys.failures_by_address_and_code,
-            keys.lookups_by_address,
-        ]
+    """Whether this attempt must be refused before the secret is even checked; counts it
+    against the address's lookups (LOOKUPS_PER_ADDRESS) in the same round trip to the
+    cache, which is the only one an answered lookup makes."""
+    failures = (keys.failures_by_address, keys.failures_by_code, keys.failures_by_address_and_code)
+    by_address, by_code, by_address_and_code, lookups = _read_and_count(
+        failures, keys.lookups_by_address
     )
-    if (
-        found.get(keys.failures_by_address, 0) >= FAILURES_PER_ADDRESS
-        or found.get(keys.lookups_by_address, 0) >= LOOKUPS_PER_ADDRESS
-    ):
+    if by_address >= settings.LOOKUP_FAILURES_PER_ADDRESS or lookups > settings.LOOKUPS_PER_ADDRESS:
         return True
     # A code under attack is closed only to the addresses that failed on it.
-    return (
-        found.get(keys.failures_by_code, 0) >= FAILURES_PER_CODE
-        and found.get(keys.failures_by_address_and_code, 0) > 0
-    )
+    return by_code >= settings.LOOKUP_FAILURES_PER_CODE and by_address_and_code > 0
 
 
 @cache_fails_open(None, "lookup failure not counted")
 def count_failure(keys: Counters) -> None:
-    _increment(keys.failures_by_address)
-    _increment(keys.failures_by_code)
-    _increment(keys.failures_by_address_and_code)
+    _count(keys.failures_by_address, keys.failures_by_code, keys.failures_by_address_and_code)
 
 
-@cache_fails_open(None, "lookup not counted")
-def count_success(keys: Counters) -> None:
-    _increment(keys.lookups_by_address)
+def _redis():  # type: ignore[no-untyped-def]
+    """The Redis client behind Django's cache, or None for another backend (the demo's
+    local memory), which takes the same steps one call at a time."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)
+    return None
 
 
-def _increment(key: str) -> None:
-    # The window starts with the first attempt and does not slide: add() sets the expiry
-    # once, incr() keeps it.
-    cache.add(key, 0, timeout=int(WINDOW.total_seconds()))
+def _read_and_count(read: tuple[str, ...], counted: str) -> list[int]:
+    """The values of `read` and of `counted` after adding one to it."""
+    client = _redis()
+    seconds = int(window().total_seconds())
+    if client is None:
+        found = cache.get_many(read)
+        _count(counted)
+        return [found.get(key, 0) for key in read] + [cache.get(counted, 0)]
+    pipe = client.pipeline(transaction=False)
+    pipe.mget([cache.make_and_validate_key(key) for key in read])
+    _pipe_increment(pipe, cache.make_and_validate_key(counted), seconds)
+    values, _, total = pipe.execute()
+    return [int(value or 0) for value in values] + [int(total)]
+
+
+def _count(*keys: str) -> None:
+    seconds = int(window().total_seconds())
+    client = _redis()
+    if client is None:
+        for key in keys:
+            _increment(key, seconds)
+        return
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        _pipe_increment(pipe, cache.make_and_validate_key(key), seconds)
+    pipe.execute()
+
+
+def _pipe_increment(pipe, key: str, seconds: int) -> None:  # type: ignore[no-untyped-def]
+    # The window starts with the first attempt and does not slide: the expiry is set
+    # with the key, and INCR keeps it.
+    pipe.set(key, 0, ex=seconds, nx=True)
+    pipe.incr(key)
+
+
+def _increment(key: str, seconds: int) -> None:
+    cache.add(key, 0, timeout=seconds)
     try:
         cache.incr(key)
     except ValueError:  # expired between add and incr: this attempt opens a new window
-        cache.add(key, 1, timeout=int(WINDOW.total_seconds()))
+        cache.add(key, 1, timeout=seconds)

@@ -11,13 +11,18 @@ from procedures.selectors.catalogue import (
     procedure_terms,
 )
 from procedures.selectors.organisation import (
-    OfficerScope,
     PublicFigures,
     forget_working_calendars,
-    officer_scope,
     public_figures,
-    unit_with_descendant_ids,
     working_calendar,
+)
+from procedures.selectors.scope import (
+    OfficerScope,
+    forget_officer_scopes,
+    officer_scope,
+    officer_scopes,
+    unit_with_descendant_ids,
+    units_under,
 )
 
 __all__ = [
@@ -26,8 +31,10 @@ __all__ = [
     "OfficerScope",
     "PublicFigures",
     "catalogue_facets",
+    "forget_officer_scopes",
     "forget_working_calendars",
     "officer_scope",
+    "officer_scopes",
     "procedure_agencies",
     "procedure_detail",
     "procedure_list",
@@ -35,5 +42,6 @@ __all__ = [
     "procedure_terms",
     "public_figures",
     "unit_with_descendant_ids",
+    "units_under",
     "working_calendar",
 ]

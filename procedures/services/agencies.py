@@ -11,6 +11,7 @@ from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Probl
 from portal.models import User
 from procedures.models import AdministrativeUnit, Agency
 from procedures.models.organisation import agency_code_validator
+from procedures.selectors.scope import forget_officer_scopes
 from procedures.services.periods import end, holder_on, latest_during, overlap_problems, start
 
 AGENCY_COLUMNS = ["code", "name", "unit_code", "parent_code", "valid_from", "valid_to"]
@@ -220,3 +221,5 @@ def _write_agencies(
         agency.parent_id = parent_id
         changed.append(agency)
     Agency.objects.bulk_update(changed, ["name", "unit", "valid_to", "parent"])
+    # An agency created in or moved to a unit joins the scopes of that unit's officers.
+    forget_officer_scopes()

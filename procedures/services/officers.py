@@ -21,6 +21,7 @@ from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Probl
 from portal.models import User
 from portal.roles import Role
 from procedures.models import AdministrativeUnit, Agency, Assignment, ReceptionPoint
+from procedures.selectors.scope import forget_officer_scopes
 from procedures.services.periods import holder_now
 
 SCOPE_COLUMNS = ["unit_code", "agency_code", "reception_point_code"]
@@ -344,3 +345,4 @@ def _write_officers(officers: list[Officer], summary: OfficersSummary) -> None:
             for role, unit, agency, point in sorted(officer.grants, key=str)
         ]
     Assignment.objects.bulk_create(grants)
+    forget_officer_scopes()  # bulk writes send no signal

@@ -12,6 +12,7 @@ from portal import audit
 from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Problem, Progress, Row
 from portal.models import User
 from procedures.models import AdministrativeUnit, Agency, ReceptionPoint
+from procedures.selectors.scope import forget_officer_scopes
 from procedures.services.periods import latest_during
 
 POINT_COLUMNS = [
@@ -200,3 +201,5 @@ def _write_points(
             links(receptionpoint_id=point.pk, agency_id=agency.pk) for agency in row.agencies
         ]
     links.objects.bulk_create(new_links)
+    # A point created in a unit joins the scopes of that unit's officers.
+    forget_officer_scopes()

@@ -17,6 +17,7 @@ from portal.csv_import import (
 )
 from portal.models import User
 from procedures.models import AdministrativeUnit
+from procedures.selectors.scope import forget_officer_scopes
 from procedures.services.periods import end, holder_on, overlap_problems, start
 
 Level = AdministrativeUnit.Level
@@ -212,3 +213,5 @@ def _write_units(
         for created in AdministrativeUnit.objects.bulk_create(new_units):
             ids[_key(created)] = created.pk
         summary.created += len(new_units)
+    # A new or moved unit changes the subtree of every unit assignment above it.
+    forget_officer_scopes()

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Attachment, Dossier, Status
-from dossiers.selectors import coordinated_by, dossier_timeliness
+from dossiers.selectors import dossier_timeliness, processing_scope
 from dossiers.services.common import calendar_of
 from portal.models import AuditEvent, User
 from portal.roles import Role
 from procedures.models import Agency, Assignment, Procedure
-from procedures.selectors import officer_scope
+from procedures.selectors import officer_scopes
 
 INBOX_ROLES = (Role.PROCESSING_OFFICER, Role.UNIT_LEADER)
 
@@ -79,19 +79,21 @@ class InboxRow:
 def inbox_agency_ids(user: User) -> frozenset[int]:
     """The agencies whose dossiers the officer processes or leads."""
     found: set[int] = set()
+    scopes = officer_scopes(user)
     for role in INBOX_ROLES:
-        found |= officer_scope(user=user, role=role).agency_ids
+        if role in scopes:
+            found |= scopes[role].agency_ids
     return frozenset(found)
 
 
-def _in_agencies(agency_ids: frozenset[int]) -> QuerySet[Dossier]:
+def _in_agencies(user: User) -> QuerySet[Dossier]:
     # Only received dossiers: one asked to complete its papers at intake is the counter's.
     # An interconnected parent follows its members, which are the ones worked on.
     # A dossier handed to one of the agencies for a coordinated step is theirs while it lasts.
-    mine = Q(agency_id__in=agency_ids) | Q(coordinated_by(agency_ids)) if agency_ids else Q(pk=None)
-    return Dossier.objects.filter(mine, received_at__isnull=False).exclude(
-        interconnection_group__isnull=False, parent__isnull=True
-    )
+    mine = processing_scope(user)
+    return Dossier.objects.filter(
+        mine if mine is not None else Q(pk__in=[]), received_at__isnull=False
+    ).exclude(interconnection_group__isnull=False, parent__isnull=True)
 
 
 def _overdue(now: datetime) -> Q:
@@ -106,7 +108,7 @@ def inbox_for(
 ) -> QuerySet[Dossier]:
     """The officer's inbox, overdue first, then by legal due time."""
     now = now or timezone.now()
-    dossiers = _in_agencies(inbox_agency_ids(user)).filter(status__in=TRAY_STATES[filters.tray])
+    dossiers = _in_agencies(user).filter(status__in=TRAY_STATES[filters.tray])
     if filters.status:
         dossiers = dossiers.filter(status=filters.status)
     if filters.holder == Holder.MINE:
@@ -159,7 +161,7 @@ def inbox_rows(dossiers: list[Dossier], *, now: datetime | None = None) -> list[
 def inbox_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
     """How many dossiers each tray holds, and how many of the ones to process are overdue."""
     now = now or timezone.now()
-    counts = _in_agencies(inbox_agency_ids(user)).aggregate(
+    counts = _in_agencies(user).aggregate(
         **{tray: Count("pk", filter=Q(status__in=states)) for tray, states in TRAY_STATES.items()},
         overdue=Count("pk", filter=Q(status__in=TRAY_STATES[Tray.ACTIVE]) & _overdue(now)),
     )
@@ -175,7 +177,7 @@ def inbox_dossier(*, user: User, dossier_id: UUID | str) -> Dossier:
     """One dossier of the officer's agencies, or Dossier.DoesNotExist, also for a dossier
     that exists elsewhere."""
     return (
-        _in_agencies(inbox_agency_ids(user))
+        _in_agencies(user)
         .select_related(
             "procedure", "agency", "unit", "reception_point", "assigned_to", "received_by"
         )

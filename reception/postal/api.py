@@ -165,7 +165,7 @@ class PickupApi(PartnerApi, APIView):
         agencies = values["procedure"].agencies.filter(reception_points=point)
         if values.get("agency"):
             agencies = agencies.filter(code=values["agency"])
-        agency = agencies.order_by("code").first()
+        agency = agencies.select_related("unit").order_by("code").first()
         if agency is None:
             return Response(
                 {"agency": ["no agency settles this procedure at this point"]}, status=400

@@ -29,9 +29,8 @@ def workspace_roles(context) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
     if not hasattr(request, "_workspace_roles"):
-        from procedures.models import Assignment
+        from procedures.selectors import officer_scopes
 
-        request._workspace_roles = set(
-            Assignment.objects.filter(user=user).values_list("role", flat=True)
-        )
+        # The roles are those of the officer's cached scopes: no query on a warm cache.
+        request._workspace_roles = {str(role) for role in officer_scopes(user)}
     return request._workspace_roles
