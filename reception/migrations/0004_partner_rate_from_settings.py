@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reception', '0002_queue'),
+        ('reception', '0003_verbose_names_in_vietnamese'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0010_result_kinds_issued'),
-        ('procedures', '0004_agency_code_reusable'),
+        ('dossiers', '0011_verbose_names_in_vietnamese'),
+        ('procedures', '0005_verbose_names_in_vietnamese'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
