@@ -9,6 +9,8 @@ bench/load/locustfile.py, then the bare view again, each for --seconds (30 s):
   PostgreSQL backends serving the database (pg_stat_activity; parallel query workers,
   short-lived, are not counted);
 - the workers' peak RSS during the scenario (VmHWM, reset before each one);
+- before each scenario, a wait until the server is idle (no worker spending CPU, no query
+  running), so that requests left queued by the previous one are not counted in it;
 - each scenario's p95 and throughput as ratios to the bare view's (the mean of the two
   bare-view runs around it at the same user count).
 
@@ -56,6 +58,7 @@ from server import (
     peak_memory_mib,
     processes,
     reset_peak_memory,
+    settle,
     spent,
     start_server,
     stop_server,
@@ -112,6 +115,7 @@ def locust_stats(prefix: Path) -> dict[str, float]:
 def measure(
     name: str, users: int, seconds: int, server: subprocess.Popen, run: dict, number: int
 ) -> dict:
+    waited = settle(server, busy_queries)
     workers = processes(server.pid)
     reset_peak_memory(workers[1:])
     backends = database_backends()
@@ -143,7 +147,17 @@ def measure(
         "server_cpu_ms": server_seconds * 1000 / requests,
         "database_cpu_ms": database_seconds * 1000 / requests,
         "peak_rss_mib": peak_memory_mib(workers[1:]),
+        "settled_seconds": waited,
     }
+
+
+def busy_queries() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
 
 
 def table(rows: list[dict]) -> str:
@@ -216,7 +230,12 @@ def main() -> None:
         for users in user_counts:
             for name in [BASELINE, *scenarios, BASELINE]:
                 rows.append(measure(name, users, arguments.seconds, server, run, len(rows) + 1))
-                print(f"  {name}, {users} users: {rows[-1]['rps']:.1f} req/s", file=sys.stderr)
+                row = rows[-1]
+                print(
+                    f"  {name}, {users} users: {row['rps']:.1f} req/s "
+                    f"(after {row['settled_seconds']:.0f} s for the server to settle)",
+                    file=sys.stderr,
+                )
     finally:
         stop_server(server)
         prepare.clean_up(fixture)

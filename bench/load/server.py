@@ -126,3 +126,17 @@ def peak_memory_mib(pids: list[int]) -> float:
             if line.startswith("VmHWM:"):
                 peaks.append(int(line.split()[1]))
     return max(peaks) / 1024
+
+
+def settle(server: subprocess.Popen, busy_queries, limit: float = 180) -> float:
+    """Waits (at most `limit` seconds) until the workers spend no CPU and none of their
+    queries runs: requests a scenario left queued when its users stopped would otherwise be
+    served, and counted, in the next scenario's time. Returns the seconds waited."""
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        pids = processes(server.pid)
+        before = cpu_ticks(pids)
+        time.sleep(1)
+        if spent(before, cpu_ticks(pids)) < 0.05 and busy_queries() == 0:
+            break
+    return time.monotonic() - began
