@@ -42,9 +42,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: the benchmarks of bench/ (not part of CI)
+## bench: the benchmarks of bench/ and the load run of bench/load/ (not part of CI)
 bench: $(STAMP)
-	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+	@for script in bench/*.py bench/load/run.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
 
 ## messages: extract and compile translations (locale/vi)
 messages: $(STAMP)

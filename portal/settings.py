@@ -115,6 +115,10 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# A one-line view at /bench/bare, the baseline of bench/load/run.py: set only on the
+# benchmark's server, so a deployment never serves it.
+PORTAL_BENCH_BARE_VIEW = env.bool("PORTAL_BENCH_BARE_VIEW", default=False)
+
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.PORTAL_BENCH_BARE_VIEW:
+    urlpatterns.append(path("bench/bare", views.bare, name="bench-bare"))
 
 admin.site.site_header = _("One-stop-shop portal")
 admin.site.site_title = _("One-stop-shop administration")

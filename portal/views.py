@@ -47,3 +47,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker": workers,
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    """The least a request can cost through the middleware stack: the load benchmark's
+    baseline (bench/load/), served only with PORTAL_BENCH_BARE_VIEW set."""
+    return HttpResponse(b"ok", content_type="text/plain")
