@@ -832,7 +832,9 @@ def test_the_limits_are_settings(client, office, settings) -> None:
 
     assert answers == [200] * 70
     assert failures == [404, 404, 429]
-    assert lookup(client, dossier.code, secret)["Retry-After"] == "1800"
+    blocked = lookup(client, dossier.code, secret)
+    assert blocked["Retry-After"] == "1800"
+    assert "Vui lòng thử lại sau 30 phút." in page(blocked)
 
 
 def _cache_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -32,8 +32,9 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "portal/tracking/too_many.html", status=429)
-    response["Retry-After"] = str(int(throttle.window().total_seconds()))
+    minutes = int(throttle.window().total_seconds()) // 60
+    response = render(request, "portal/tracking/too_many.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
     return _private(response)
 
 
