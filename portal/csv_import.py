@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 T = TypeVar("T")
 
@@ -304,3 +307,37 @@ def run_or_check(run: "Callable[[], T]", *, check: bool) -> T:
         result = run()
         transaction.set_rollback(True)
     return result
+
+
+R = TypeVar("R")
+
+
+def import_rows(
+    *,
+    csv_file: CsvFile,
+    parse: "Callable[[Row], R | None]",
+    check: "Callable[[list[R]], list[Problem]]",
+    write: "Callable[[list[R], ImportSummary], None]",
+    event: str,
+    actor: "User | None",
+) -> ImportSummary:
+    """The shape of an import of INTERFACES.md §2: every row parsed, then (when each row is
+    sound) the checks across rows and against the stored data; any problem refuses the
+    whole file; else one transaction writes every row and records one audit event."""
+    from portal import audit
+
+    parsed = [item for row in csv_file.rows() if (item := parse(row)) is not None]
+    problems = csv_file.problems
+    if not problems:
+        problems.extend(check(parsed))
+    if problems:
+        raise ImportRejectedError(problems)
+    csv_file.progress.checked(len(parsed))
+    summary = ImportSummary(rows=len(parsed))
+    with transaction.atomic():
+        write(parsed, summary)
+        audit.record(
+            actor=actor, event=event, data={"file": csv_file.path.name, **summary.__dict__}
+        )
+    csv_file.progress.written(len(parsed))
+    return summary

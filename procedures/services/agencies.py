@@ -4,10 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
-
-from portal import audit
-from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Problem, Progress, Row
+from portal.csv_import import CsvFile, ImportSummary, Problem, Progress, Row, import_rows
 from portal.models import User
 from procedures.models import AdministrativeUnit, Agency
 from procedures.models.organisation import agency_code_validator
@@ -45,28 +42,17 @@ def agencies_import(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Nhập danh mục cơ quan: validate the whole file, then write all or nothing."""
-    csv_file = CsvFile(
-        path, columns=AGENCY_COLUMNS, required=AGENCY_REQUIRED_COLUMNS, progress=progress
-    )
-    parsed = [agency for row in csv_file.rows() if (agency := _agency_from_row(row)) is not None]
-    problems = csv_file.problems
     existing = {_key(a): a for a in Agency.objects.select_related("parent", "unit")}
-    if not problems:
-        problems.extend(_check_agencies(parsed, existing, update=update))
-    if problems:
-        raise ImportRejectedError(problems)
-    csv_file.progress.checked(len(parsed))
-
-    summary = ImportSummary(rows=len(parsed))
-    with transaction.atomic():
-        _write_agencies(parsed, existing, summary)
-        audit.record(
-            actor=actor,
-            event="procedures.agencies_imported",
-            data={"file": Path(path).name, **summary.__dict__},
-        )
-    csv_file.progress.written(len(parsed))
-    return summary
+    return import_rows(
+        csv_file=CsvFile(
+            path, columns=AGENCY_COLUMNS, required=AGENCY_REQUIRED_COLUMNS, progress=progress
+        ),
+        parse=_agency_from_row,
+        check=lambda rows: _check_agencies(rows, existing, update=update),
+        write=lambda rows, summary: _write_agencies(rows, existing, summary),
+        event="procedures.agencies_imported",
+        actor=actor,
+    )
 
 
 def _key(agency: Holder) -> AgencyKey:

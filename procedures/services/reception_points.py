@@ -6,10 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-
-from portal import audit
-from portal.csv_import import CsvFile, ImportRejectedError, ImportSummary, Problem, Progress, Row
+from portal.csv_import import CsvFile, ImportSummary, Problem, Progress, Row, import_rows
 from portal.models import User
 from procedures.models import AdministrativeUnit, Agency, ReceptionPoint
 from procedures.selectors.scope import forget_officer_scopes
@@ -45,28 +42,17 @@ def reception_points_import(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Nhập danh mục bộ phận một cửa: validate the whole file, then write all or nothing."""
-    csv_file = CsvFile(
-        path, columns=POINT_COLUMNS, required=POINT_REQUIRED_COLUMNS, progress=progress
-    )
-    parsed = [point for row in csv_file.rows() if (point := _point_from_row(row)) is not None]
-    problems = csv_file.problems
     existing = {point.code: point for point in ReceptionPoint.objects.prefetch_related("agencies")}
-    if not problems:
-        problems.extend(_check_points(parsed, existing, update=update))
-    if problems:
-        raise ImportRejectedError(problems)
-    csv_file.progress.checked(len(parsed))
-
-    summary = ImportSummary(rows=len(parsed))
-    with transaction.atomic():
-        _write_points(parsed, existing, summary)
-        audit.record(
-            actor=actor,
-            event="procedures.reception_points_imported",
-            data={"file": Path(path).name, **summary.__dict__},
-        )
-    csv_file.progress.written(len(parsed))
-    return summary
+    return import_rows(
+        csv_file=CsvFile(
+            path, columns=POINT_COLUMNS, required=POINT_REQUIRED_COLUMNS, progress=progress
+        ),
+        parse=_point_from_row,
+        check=lambda rows: _check_points(rows, existing, update=update),
+        write=lambda rows, summary: _write_points(rows, existing, summary),
+        event="procedures.reception_points_imported",
+        actor=actor,
+    )
 
 
 def split_codes(row: Row, column: str) -> list[str]:

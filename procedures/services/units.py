@@ -4,16 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
-
-from portal import audit
 from portal.csv_import import (
     CsvFile,
-    ImportRejectedError,
     ImportSummary,
     Problem,
     Progress,
     Row,
+    import_rows,
 )
 from portal.models import User
 from procedures.models import AdministrativeUnit
@@ -58,28 +55,17 @@ def units_import(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Nhập danh mục đơn vị hành chính: validate the whole file, then write all or nothing."""
-    csv_file = CsvFile(
-        path, columns=UNIT_COLUMNS, required=UNIT_REQUIRED_COLUMNS, progress=progress
-    )
-    parsed = [unit for row in csv_file.rows() if (unit := _unit_from_row(row)) is not None]
-    problems = csv_file.problems
     existing = {_key(u): u for u in AdministrativeUnit.objects.select_related("parent")}
-    if not problems:
-        problems.extend(_check_units(parsed, existing, update=update))
-    if problems:
-        raise ImportRejectedError(problems)
-    csv_file.progress.checked(len(parsed))
-
-    summary = ImportSummary(rows=len(parsed))
-    with transaction.atomic():
-        _write_units(parsed, existing, summary)
-        audit.record(
-            actor=actor,
-            event="procedures.units_imported",
-            data={"file": Path(path).name, **summary.__dict__},
-        )
-    csv_file.progress.written(len(parsed))
-    return summary
+    return import_rows(
+        csv_file=CsvFile(
+            path, columns=UNIT_COLUMNS, required=UNIT_REQUIRED_COLUMNS, progress=progress
+        ),
+        parse=_unit_from_row,
+        check=lambda rows: _check_units(rows, existing, update=update),
+        write=lambda rows, summary: _write_units(rows, existing, summary),
+        event="procedures.units_imported",
+        actor=actor,
+    )
 
 
 def _key(unit: Period) -> UnitKey:
