@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
                 "portal.context_processors.return_path",
-                "portal.context_processors.officer_links",
+                "reception.context_processors.officer_links",
             ],
         },
     },

@@ -23,14 +23,12 @@ def described(field: BoundField) -> str:
 
 @register.simple_tag(takes_context=True)
 def workspace_roles(context) -> set[str]:
-    """The officer roles of the signed-in user, once per request, for the workspace menu."""
+    """The officer roles of the signed-in user, for the workspace menu: those of the
+    officer's cached scopes (once per request, no query on a warm cache)."""
+    from procedures.selectors import officer_scopes
+
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return set()
-    if not hasattr(request, "_workspace_roles"):
-        from procedures.selectors import officer_scopes
-
-        # The roles are those of the officer's cached scopes: no query on a warm cache.
-        request._workspace_roles = {str(role) for role in officer_scopes(user)}
-    return request._workspace_roles
+    return {str(role) for role in officer_scopes(user)}
