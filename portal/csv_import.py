@@ -166,7 +166,7 @@ class CsvFile:
         progress: "Progress | None" = None,
     ) -> None:
         self.path = Path(path)
-        self.progress = progress or NO_PROGRESS
+        self.progress = progress or Progress()
         self.columns = list(columns)
         self.required = list(required)
         self.problems: list[Problem] = []
@@ -292,9 +292,6 @@ class Progress:
     def finish(self) -> None:
         if self.active:
             self._show(end="\n")
-
-
-NO_PROGRESS = Progress()
 
 
 def run_or_check(run: "Callable[[], T]", *, check: bool) -> T:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from portal import audit
 from portal.bulk import insert_rows
 from portal.csv_import import (
-    NO_PROGRESS,
     CsvFile,
     ImportRejectedError,
     ImportSummary,
@@ -102,7 +101,7 @@ def catalogue_import(
     directory = Path(directory)
     problems: list[Problem] = []
     present = _catalogue_files(directory, problems)
-    plan = Plan(stored=StoredCatalogue.load(), progress=progress or NO_PROGRESS)
+    plan = Plan(stored=StoredCatalogue.load(), progress=progress or Progress())
     problems.extend(_read(directory, present, plan, update=update))
     if problems:
         raise ImportRejectedError(problems)
