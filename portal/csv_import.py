@@ -89,6 +89,17 @@ class Row:
             return None
         return value
 
+    def codes(self, column: str) -> list[str]:
+        """A `;`-separated list of codes, in order; a code given twice is a problem."""
+        found: list[str] = []
+        for part in (self.text(column) or "").split(";"):
+            code = part.strip()
+            if code in found:
+                self.problem(column, f"{code} is listed twice")
+            elif code:
+                found.append(code)
+        return found
+
     def choice(self, column: str, choices: Iterable[str], *, required: bool = False) -> str | None:
         value = self.text(column, required=required)
         allowed = list(choices)

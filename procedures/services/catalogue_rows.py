@@ -168,16 +168,8 @@ def _details(row: Row, values: dict[str, object]) -> None:
 
 
 def _agency_codes(row: Row) -> list[str] | None:
-    cell = row.text("agencies") if "agencies" in row.values else None
-    if cell is None:
-        return None
-    codes: list[str] = []
-    for code in (part.strip() for part in cell.split(";")):
-        if code in codes:
-            row.problem("agencies", f"{code} given twice")
-        elif code:
-            codes.append(code)
-    return codes or None
+    # An empty cell, or no column, keeps the stored list.
+    return row.codes("agencies") or None
 
 
 def sector_code(name: str) -> str:

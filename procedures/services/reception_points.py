@@ -55,20 +55,6 @@ def reception_points_import(
     )
 
 
-def split_codes(row: Row, column: str) -> list[str]:
-    """A `;`-separated list of codes; a code given twice is a problem."""
-    codes: list[str] = []
-    for part in (row.text(column) or "").split(";"):
-        code = part.strip()
-        if not code:
-            continue
-        if code in codes:
-            row.problem(column, f"{code} is listed twice")
-            continue
-        codes.append(code)
-    return codes
-
-
 def _point_from_row(row: Row) -> PointRow | None:
     code = row.text("code", required=True, max_length=40)
     if code is not None and not POINT_CODE.fullmatch(code):
@@ -88,7 +74,7 @@ def _point_from_row(row: Row) -> PointRow | None:
     elif values["counters"] > MAX_COUNTERS:
         row.problem("counters", f"at most {MAX_COUNTERS}")
     unit_code = row.text("unit_code", required=True)
-    agency_codes = split_codes(row, "agencies")
+    agency_codes = row.codes("agencies")
     valid_from, valid_to = values["valid_from"], values["valid_to"]
     if valid_from and valid_to and valid_to < valid_from:
         row.problem("valid_to", f"{valid_to} is before valid_from {valid_from}")

@@ -388,7 +388,7 @@ def test_without_agencies_the_stored_list_stays(tmp_path: Path) -> None:
     ("cell", "expected"),
     [
         ("H56.HT;H56.XX", ["row 2: agencies: unknown agency H56.XX"]),
-        ("H56.HT;H56.101;H56.HT", ["row 2: agencies: H56.HT given twice"]),
+        ("H56.HT;H56.101;H56.HT", ["row 2: agencies: H56.HT is listed twice"]),
     ],
     ids=["unknown-agency", "agency-twice"],
 )
