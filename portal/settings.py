@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dossiers",
     "reception",
     "reporting",
+    "citizen",
 ]
 
 MIDDLEWARE = [

@@ -4,15 +4,19 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import admin_imports, citizen_urls, views
+from citizen import urls as citizen_urls
+from citizen import views as citizen_views
+from portal import admin_imports, views
+from portal.accounts import urls as account_urls
 from portal.accounts.views import AdminSignInView
 from procedures import urls as procedure_urls
 from reception import urls as reception_urls
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", citizen_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("", include((citizen_urls.urlpatterns, "portal"))),
+    path("account/", include((account_urls.urlpatterns, "portal"))),
+    path("", include((citizen_urls.urlpatterns, "citizen"))),
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("reporting/", include("reporting.urls")),

@@ -1,17 +1,11 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal import health
-from procedures import selectors as organisation
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"figures": organisation.public_figures()})
 
 
 def _admin_index(request: HttpRequest) -> HttpResponse:

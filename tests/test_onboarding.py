@@ -168,7 +168,7 @@ def test_a_province_onboards_from_files_alone(
 
     # And a citizen holding a legacy receipt looks it up by its code alone
     client.logout()
-    answer = client.post(reverse("portal:lookup"), {"code": "LX-2025/00003", "secret": ""})
+    answer = client.post(reverse("citizen:lookup"), {"code": "LX-2025/00003", "secret": ""})
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "LX-2025/00003" in page

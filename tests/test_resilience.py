@@ -71,7 +71,7 @@ def test_a_number_is_taken_and_a_receipt_looked_up_with_the_cache_down(
     cache_down,
 ) -> None:
     taken = client.post(reverse("reception:queue:take", args=[office.point.code]))
-    lookup = client.get(reverse("portal:lookup"), {"code": "H56.HT-260302-0001", "secret": "X"})
+    lookup = client.get(reverse("citizen:lookup"), {"code": "H56.HT-260302-0001", "secret": "X"})
 
     assert taken.status_code == 302
     assert lookup.status_code == 404  # answered (no such receipt), not a server error

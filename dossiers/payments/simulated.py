@@ -42,7 +42,7 @@ class SimulatedGateway(PaymentProvider):
         self.max_age = settings.PAYMENT_CALLBACK_MAX_AGE if max_age is None else max_age
 
     def start(self, payment: "Payment") -> str:
-        return reverse("portal:payment-simulator", args=[payment.reference])
+        return reverse("citizen:payment-simulator", args=[payment.reference])
 
     def callback(self, payment: "Payment", *, outcome: str) -> dict[str, str]:
         """The signed message the simulated bank sends once the payer has chosen."""

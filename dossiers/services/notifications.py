@@ -43,7 +43,7 @@ RETRY_CHAIN_SILENCE = timedelta(hours=2)
 
 def queue_for_applicant(dossier: Dossier, kind: str) -> list[Notification]:
     """Write the e-mail and SMS announcing `kind`; they leave after commit."""
-    my_dossier = reverse("portal:my-dossier", args=[dossier.pk])
+    my_dossier = reverse("citizen:my-dossier", args=[dossier.pk])
     context = {
         "dossier": dossier,
         "code": str(dossier),
@@ -79,7 +79,7 @@ def queue_for_applicant(dossier: Dossier, kind: str) -> list[Notification]:
 
 
 def queue_for_officers(dossier: Dossier, kind: str, officers: Iterable[User]) -> list[Notification]:
-    my_dossier = reverse("portal:my-dossier", args=[dossier.pk])
+    my_dossier = reverse("citizen:my-dossier", args=[dossier.pk])
     context = {
         "dossier": dossier,
         "code": str(dossier),

@@ -54,7 +54,7 @@ def signed(payment: Payment, *, status: str = "paid", **changes: str) -> dict[st
 
 
 def callback(client: Client, fields: dict[str, str]):
-    return client.post(reverse("portal:payment-callback", args=["simulated"]), fields)
+    return client.post(reverse("citizen:payment-callback", args=["simulated"]), fields)
 
 
 def state(dossier: Dossier) -> tuple:
@@ -74,7 +74,7 @@ def state(dossier: Dossier) -> tuple:
 
 
 def test_the_applicant_pays_through_the_simulated_gateway(citizen, sent) -> None:
-    started = citizen.post(reverse("portal:payment-start", args=[sent.pk]))
+    started = citizen.post(reverse("citizen:payment-start", args=[sent.pk]))
     payment = sent.payments.get()
     bank = citizen.get(started.url)
     back = citizen.post(started.url, {"outcome": "paid"})
@@ -107,14 +107,14 @@ def test_the_applicant_pays_through_the_simulated_gateway(citizen, sent) -> None
         "transaction": payment.transaction_id,
         "provider": "simulated",
     }
-    page = citizen.get(reverse("portal:application", args=[sent.pk]))
+    page = citizen.get(reverse("citizen:application", args=[sent.pk]))
     assert '<span class="status status-paid">Paid</span>' in page.content.decode()
 
 
 def test_coming_back_without_the_banks_word_marks_nothing_paid(citizen, sent) -> None:
     payment = start(sent)
 
-    page = citizen.get(reverse("portal:payment-return", args=[payment.reference]))
+    page = citizen.get(reverse("citizen:payment-return", args=[payment.reference]))
 
     assert page.status_code == 200
     assert "The bank has not confirmed this payment yet." in page.content.decode()
@@ -130,7 +130,7 @@ def test_coming_back_without_the_banks_word_marks_nothing_paid(citizen, sent) ->
 def test_a_failed_payment_is_retried_with_a_new_attempt(citizen, sent, outcome, title) -> None:
     first = start(sent)
     back = citizen.post(
-        reverse("portal:payment-simulator", args=[first.reference]), {"outcome": outcome}
+        reverse("citizen:payment-simulator", args=[first.reference]), {"outcome": outcome}
     )
     page = citizen.get(back.url)
 
@@ -143,7 +143,7 @@ def test_a_failed_payment_is_retried_with_a_new_attempt(citizen, sent, outcome, 
         AuditEvent.objects.filter(event="dossiers.payment_failed").get().data["status"] == outcome
     )
 
-    again = citizen.post(reverse("portal:payment-start", args=[sent.pk]))
+    again = citizen.post(reverse("citizen:payment-start", args=[sent.pk]))
     citizen.post(again.url, {"outcome": "paid"})
 
     sent.refresh_from_db()
@@ -267,19 +267,19 @@ def test_a_callback_contradicting_an_earlier_one_is_refused(client, sent) -> Non
 def test_the_callback_takes_only_a_post_from_a_known_provider(client, sent) -> None:
     payment = start(sent)
 
-    assert client.get(reverse("portal:payment-callback", args=["simulated"])).status_code == 405
+    assert client.get(reverse("citizen:payment-callback", args=["simulated"])).status_code == 405
     assert callback_to(client, "vnpay", signed(payment)).status_code == 404
 
 
 def callback_to(client: Client, provider: str, fields: dict[str, str]):
-    return client.post(reverse("portal:payment-callback", args=[provider]), fields)
+    return client.post(reverse("citizen:payment-callback", args=[provider]), fields)
 
 
 def test_the_simulator_is_off_where_a_real_provider_is_used(citizen, sent, settings) -> None:
     payment = start(sent)
     settings.PAYMENT_PROVIDER = "bank"
 
-    page = citizen.get(reverse("portal:payment-simulator", args=[payment.reference]))
+    page = citizen.get(reverse("citizen:payment-simulator", args=[payment.reference]))
     called = callback(Client(), signed(payment))
 
     assert (page.status_code, called.status_code) == (404, 404)
@@ -295,11 +295,11 @@ def test_nobody_else_starts_or_sees_a_payment(client, office, sent) -> None:
     client.force_login(UserFactory(username="hangxom"))
     before = state(sent)
 
-    assert client.post(reverse("portal:payment-start", args=[sent.pk])).status_code == 404
-    for name in ("portal:payment-simulator", "portal:payment-return"):
+    assert client.post(reverse("citizen:payment-start", args=[sent.pk])).status_code == 404
+    for name in ("citizen:payment-simulator", "citizen:payment-return"):
         assert client.get(reverse(name, args=[payment.reference])).status_code == 404
     forged = client.post(
-        reverse("portal:payment-simulator", args=[payment.reference]), {"outcome": "paid"}
+        reverse("citizen:payment-simulator", args=[payment.reference]), {"outcome": "paid"}
     )
     assert forged.status_code == 404
     assert state(sent) == before
@@ -336,7 +336,7 @@ def test_payment_is_refused_when_it_is_not_due(
     dossier = office.dossier(status, **fields)
     before = state(dossier)
 
-    response = citizen.post(reverse("portal:payment-start", args=[dossier.pk]))
+    response = citizen.post(reverse("citizen:payment-start", args=[dossier.pk]))
 
     assert response.status_code == 409
     assert message in response.content.decode()
@@ -348,10 +348,10 @@ def test_a_free_procedure_has_no_payment_step(citizen, office) -> None:
 
     with pytest.raises(PaymentNotPossibleError, match=r"^This dossier has no fees to pay\.$"):
         start(dossier)
-    page = citizen.get(reverse("portal:application", args=[dossier.pk]))
+    page = citizen.get(reverse("citizen:application", args=[dossier.pk]))
 
     assert "This procedure is free of charge: there is nothing to pay." in page.content.decode()
-    assert reverse("portal:payment-start", args=[dossier.pk]) not in page.content.decode()
+    assert reverse("citizen:payment-start", args=[dossier.pk]) not in page.content.decode()
     assert dossier.payments.count() == 0
 
 
@@ -408,7 +408,7 @@ def test_without_a_provider_online_payment_is_not_offered(citizen, sent, setting
     settings.PAYMENT_PROVIDER = ""
     before = state(sent)
 
-    response = citizen.post(reverse("portal:payment-start", args=[sent.pk]))
+    response = citizen.post(reverse("citizen:payment-start", args=[sent.pk]))
 
     assert response.status_code == 409
     assert "Online payment is not offered yet" in response.content.decode()

@@ -58,7 +58,7 @@ def default_destination(user: User) -> str:
             return _first_url(name)
     if user.is_staff:
         return reverse("admin:index")
-    return _first_url("portal:my-dossiers", "home")
+    return _first_url("citizen:my-dossiers", "home")
 
 
 def safe_next(request: HttpRequest) -> str:

@@ -550,7 +550,7 @@ def test_a_citizen_signs_in_with_email_or_phone(client, identifier) -> None:
     response = client.post(reverse("portal:login"), {"username": identifier, "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal:my-dossiers")
+    assert response["Location"] == reverse("citizen:my-dossiers")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -565,7 +565,7 @@ def test_a_citizen_signs_in_with_email_or_phone(client, identifier) -> None:
 )
 def test_sign_in_follows_next_only_within_the_site(client, next_url, destination) -> None:
     citizen()
-    destination = destination or reverse("portal:my-dossiers")
+    destination = destination or reverse("citizen:my-dossiers")
 
     response = client.post(
         reverse("portal:login"),
@@ -911,7 +911,7 @@ def test_citizens_see_their_dossiers_account_and_sign_out(english) -> None:
     links = nav(english)
 
     try:
-        my_dossiers = reverse("portal:my-dossiers")
+        my_dossiers = reverse("citizen:my-dossiers")
     except NoReverseMatch:  # the page of someone else's part, not there yet
         assert "My dossiers" not in links
     else:

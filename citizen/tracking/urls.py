@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.tracking import lookup_views, views
+from citizen.tracking import lookup_views, views
 
 urlpatterns = [
     path("my/dossiers/", views.my_dossiers, name="my-dossiers"),

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from citizen.tracking import throttle
 from dossiers import services
 from dossiers.errors import InvalidTransitionError
 from dossiers.models import Attachment, Dossier, Evaluation, Pause, Status
@@ -28,7 +29,6 @@ from dossiers.tests.conftest import Office, office  # noqa: F401 - the commune f
 from dossiers.tests.test_attachments import PDF
 from dossiers.tests.test_clock import at
 from portal.models import AuditEvent
-from portal.tracking import throttle
 from procedures.models import Component, CopyType, Fee
 from reception.documents.context import lookup_url
 from tests.factories import UserFactory
@@ -152,7 +152,7 @@ def test_my_dossiers_lists_the_citizens_own_newest_first_without_drafts(client, 
     speak(client, "en")
     client.force_login(office.applicant)
 
-    response = client.get(reverse("portal:my-dossiers"))
+    response = client.get(reverse("citizen:my-dossiers"))
 
     html = page(response)
     assert response.status_code == 200
@@ -171,14 +171,14 @@ def test_my_dossiers_lists_the_citizens_own_newest_first_without_drafts(client, 
     assert html.count("Being processed") == 1  # the first one, handed to the agency
     assert "Submitted, awaiting reception" in html
     assert "17:00 05/03/2026" in html  # its due date
-    assert reverse("portal:my-dossier", args=[first.pk]) in html
+    assert reverse("citizen:my-dossier", args=[first.pk]) in html
 
 
 def test_my_dossiers_in_vietnamese(client, office) -> None:
     dossier, _ = received(office)
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossiers")))
+    html = page(client.get(reverse("citizen:my-dossiers")))
 
     assert '<html lang="vi">' in html
     assert f"Hồ sơ {dossier.code}" in html
@@ -192,9 +192,9 @@ def test_my_dossiers_need_an_account(client, office) -> None:
     dossier, _ = received(office)
 
     for url in (
-        reverse("portal:my-dossiers"),
-        reverse("portal:my-dossier", args=[dossier.pk]),
-        reverse("portal:evaluate", args=[dossier.pk]),
+        reverse("citizen:my-dossiers"),
+        reverse("citizen:my-dossier", args=[dossier.pk]),
+        reverse("citizen:evaluate", args=[dossier.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -204,10 +204,10 @@ def test_my_dossiers_need_an_account(client, office) -> None:
 @pytest.mark.parametrize(
     ("name", "method"),
     [
-        ("portal:my-dossier", "get"),
-        ("portal:evaluate", "get"),
-        ("portal:evaluate", "post"),
-        ("portal:supplement", "post"),
+        ("citizen:my-dossier", "get"),
+        ("citizen:evaluate", "get"),
+        ("citizen:evaluate", "post"),
+        ("citizen:supplement", "post"),
     ],
 )
 @pytest.mark.parametrize("who", ["other_citizen", "reception", "leader", "own_draft"])
@@ -260,7 +260,7 @@ def test_the_detail_tells_the_story_in_plain_words_without_officers_names(
     speak(client, "en")
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    html = page(client.get(reverse("citizen:my-dossier", args=[dossier.pk])))
 
     timeline = html[html.index('id="timeline-title"') :]
     labels = re.findall(r"<time [^>]*>([^<]+)</time> <strong>([^<]+)</strong>", timeline)
@@ -293,7 +293,7 @@ def test_the_detail_in_vietnamese(client, office) -> None:
     dossier, _ = received(office)
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    html = page(client.get(reverse("citizen:my-dossier", args=[dossier.pk])))
 
     assert f"<h1>Hồ sơ {dossier.code}</h1>" in html
     assert "Đang xử lý" in html
@@ -310,10 +310,10 @@ def test_the_citizen_uploads_what_is_asked_and_sends_it_which_resumes_the_clock(
     ask_supplement(office, dossier)
     speak(client, "en")
     client.force_login(office.applicant)
-    url = reverse("portal:supplement", args=[dossier.pk])
+    url = reverse("citizen:supplement", args=[dossier.pk])
 
     with time_machine.travel(at(4, 9), tick=False):
-        shown = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+        shown = page(client.get(reverse("citizen:my-dossier", args=[dossier.pk])))
         added = client.post(
             url,
             {
@@ -333,7 +333,7 @@ def test_the_citizen_uploads_what_is_asked_and_sends_it_which_resumes_the_clock(
     # The paper asked for is offered first.
     assert re.search(rf'<option value="{papers[1]}" selected>Bản sao Giấy khai sinh', shown)
     assert added.status_code == 302
-    assert added["Location"] == reverse("portal:my-dossier", args=[dossier.pk]) + "#supplement"
+    assert added["Location"] == reverse("citizen:my-dossier", args=[dossier.pk]) + "#supplement"
     assert "The file was added." in after_upload
     assert "khai-sinh.pdf" in after_upload
     file = Attachment.objects.get()
@@ -372,7 +372,7 @@ def test_sending_before_adding_a_file_changes_nothing(
     before = unchanged(dossier)
 
     response = client.post(
-        reverse("portal:supplement", args=[dossier.pk]),
+        reverse("citizen:supplement", args=[dossier.pk]),
         {"action": "send", "version": str(dossier.version)},
     )
 
@@ -390,7 +390,7 @@ def test_a_stale_page_cannot_send_the_supplement(client, office, private_media, 
     before = unchanged(dossier)
 
     response = client.post(
-        reverse("portal:supplement", args=[dossier.pk]),
+        reverse("citizen:supplement", args=[dossier.pk]),
         {"action": "send", "version": str(dossier.version - 1)},
     )
 
@@ -409,7 +409,7 @@ def test_a_file_that_is_not_a_document_is_refused_next_to_the_field(
     before = unchanged(dossier)
 
     response = client.post(
-        reverse("portal:supplement", args=[dossier.pk]),
+        reverse("citizen:supplement", args=[dossier.pk]),
         {
             "action": "upload",
             "item": "0",
@@ -439,7 +439,7 @@ def test_nothing_to_upload_when_nothing_is_asked(
     before = unchanged(dossier)
 
     uploaded = client.post(
-        reverse("portal:supplement", args=[dossier.pk]),
+        reverse("citizen:supplement", args=[dossier.pk]),
         {
             "action": "upload",
             "item": "0",
@@ -448,7 +448,7 @@ def test_nothing_to_upload_when_nothing_is_asked(
         },
     )
     sent = client.post(
-        reverse("portal:supplement", args=[dossier.pk]),
+        reverse("citizen:supplement", args=[dossier.pk]),
         {"action": "send", "version": str(dossier.version)},
     )
 
@@ -463,7 +463,7 @@ def test_a_financial_obligation_is_shown_with_its_reason(client, office) -> None
     speak(client, "en")
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    html = page(client.get(reverse("citizen:my-dossier", args=[dossier.pk])))
 
     assert '<h2 id="obligation-title">Financial obligation to fulfil</h2>' in html
     assert "Thiếu giấy tờ" in html
@@ -485,7 +485,7 @@ def test_the_applicant_downloads_the_electronic_result_and_nobody_else(
     speak(client, "en")
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    html = page(client.get(reverse("citizen:my-dossier", args=[dossier.pk])))
     download = client.get(reverse("dossiers:attachment", args=[result.pk]))
     client.force_login(UserFactory(username="hangxom"))
     stranger = client.get(reverse("dossiers:attachment", args=[result.pk]))
@@ -506,16 +506,16 @@ def test_fees_show_whether_they_are_paid(client, office) -> None:
     speak(client, "en")
     client.force_login(office.applicant)
 
-    unpaid_html = page(client.get(reverse("portal:my-dossier", args=[unpaid.pk])))
-    paid_html = page(client.get(reverse("portal:my-dossier", args=[paid.pk])))
+    unpaid_html = page(client.get(reverse("citizen:my-dossier", args=[unpaid.pk])))
+    paid_html = page(client.get(reverse("citizen:my-dossier", args=[paid.pk])))
 
-    pay = reverse("portal:payment-start", args=[unpaid.pk])
+    pay = reverse("citizen:payment-start", args=[unpaid.pk])
     assert "50,000 VND" in unpaid_html
     assert "Not paid yet" in unpaid_html
     assert f'<form method="post" action="{pay}">' in unpaid_html
     assert "Paid online" in paid_html
     assert "Not paid yet" not in paid_html
-    assert reverse("portal:payment-start", args=[paid.pk]) not in paid_html
+    assert reverse("citizen:payment-start", args=[paid.pk]) not in paid_html
 
 
 def test_a_sent_dossier_shows_the_procedures_fees_before_reception(client, office) -> None:
@@ -525,13 +525,13 @@ def test_a_sent_dossier_shows_the_procedures_fees_before_reception(client, offic
     speak(client, "en")
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossier", args=[sent.pk])))
+    html = page(client.get(reverse("citizen:my-dossier", args=[sent.pk])))
 
     assert sent.fee_amount == 0  # fixed only at reception
     assert "50,000 VND" in html
     assert "Not paid yet" in html
     assert "No fees to pay" not in html
-    pay = reverse("portal:payment-start", args=[sent.pk])
+    pay = reverse("citizen:payment-start", args=[sent.pk])
     assert f'<form method="post" action="{pay}">' in html
 
 
@@ -561,12 +561,12 @@ def test_fees_that_cannot_be_paid_online_say_why(
     speak(client, "en")
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    html = page(client.get(reverse("citizen:my-dossier", args=[dossier.pk])))
 
     assert "50,000 VND" in html
     assert "Not paid yet" in html
     assert reason in html
-    assert reverse("portal:payment-start", args=[dossier.pk]) not in html
+    assert reverse("citizen:payment-start", args=[dossier.pk]) not in html
 
 
 def test_a_free_procedure_has_no_fees_to_pay(client, office) -> None:
@@ -574,17 +574,17 @@ def test_a_free_procedure_has_no_fees_to_pay(client, office) -> None:
     speak(client, "en")
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:my-dossier", args=[sent.pk])))
+    html = page(client.get(reverse("citizen:my-dossier", args=[sent.pk])))
 
     assert "No fees to pay for this dossier." in html
-    assert reverse("portal:payment-start", args=[sent.pk]) not in html
+    assert reverse("citizen:payment-start", args=[sent.pk]) not in html
 
 
 # Status lookup ------------------------------------------------------------------------------
 
 
 def lookup(client, code: str, secret: str, **extra):
-    return client.post(reverse("portal:lookup"), {"code": code, "secret": secret}, **extra)
+    return client.post(reverse("citizen:lookup"), {"code": code, "secret": secret}, **extra)
 
 
 @pytest.mark.parametrize(
@@ -610,7 +610,7 @@ def test_the_lookup_shows_the_state_and_initials_only(
     for personal in (NAME, PHONE, EMAIL, CITIZEN_ID, ADDRESS, "Trần Thị Mai", "Lê Văn Hùng"):
         assert personal not in html
     # Nothing to rate yet: no form carries the secret on.
-    assert reverse("portal:lookup-evaluate") not in html
+    assert reverse("citizen:lookup-evaluate") not in html
     assert "no-store" in response["Cache-Control"]
     # Not `no-referrer`: Chromium would post the page's forms with `Origin: null`.
     assert response["Referrer-Policy"] == "same-origin"
@@ -627,7 +627,7 @@ def test_the_receipts_qr_code_opens_the_answer(client, office, settings) -> None
     # lookup.js moves the fragment's secret into the posted form.
     response = client.post(address.path, {"code": dossier.code, "secret": secret})
 
-    assert address.path == reverse("portal:lookup")
+    assert address.path == reverse("citizen:lookup")
     # The secret is in the fragment, which no browser sends (nor any log keeps).
     assert (address.query, address.fragment) == (
         f"code={dossier.code}",
@@ -667,7 +667,7 @@ def test_a_wrong_code_and_a_wrong_secret_get_the_same_answer(client, office) -> 
 def test_a_missing_field_is_said_next_to_it(client, office) -> None:
     speak(client, "en")
 
-    response = client.post(reverse("portal:lookup"), {"code": "", "secret": "ABCDEFGH"})
+    response = client.post(reverse("citizen:lookup"), {"code": "", "secret": "ABCDEFGH"})
 
     assert response.status_code == 400
     assert '<p class="field-error" id="id_code-error">Enter the dossier code.</p>' in page(response)
@@ -678,7 +678,7 @@ def test_a_portal_dossier_without_its_secret_is_not_found(client, office) -> Non
     dossier, _ = received(office)
     speak(client, "en")
 
-    response = client.post(reverse("portal:lookup"), {"code": dossier.code, "secret": ""})
+    response = client.post(reverse("citizen:lookup"), {"code": dossier.code, "secret": ""})
 
     assert response.status_code == 404
     assert dossier.procedure.name not in page(response)
@@ -874,9 +874,9 @@ def test_the_citizen_rates_from_my_dossiers_once(client, office) -> None:
     dossier, _ = completed(office)
     speak(client, "en")
     client.force_login(office.applicant)
-    url = reverse("portal:evaluate", args=[dossier.pk])
+    url = reverse("citizen:evaluate", args=[dossier.pk])
 
-    detail = page(client.get(reverse("portal:my-dossier", args=[dossier.pk])))
+    detail = page(client.get(reverse("citizen:my-dossier", args=[dossier.pk])))
     form = page(client.get(url))
     with time_machine.travel(at(5, 8), tick=False):
         rated = client.post(
@@ -899,7 +899,7 @@ def test_the_citizen_rates_from_my_dossiers_once(client, office) -> None:
     assert "<legend>Overall, how satisfied are you with the service?" in form
     assert form.count('<fieldset class="criterion"') == 9
     assert rated.status_code == 302
-    assert rated["Location"] == reverse("portal:my-dossier", args=[dossier.pk])
+    assert rated["Location"] == reverse("citizen:my-dossier", args=[dossier.pk])
     evaluation = Evaluation.objects.get(dossier=dossier)
     assert (evaluation.rating, evaluation.channel, evaluation.comment) == (
         "very_satisfied",
@@ -925,7 +925,7 @@ def test_the_rating_form_in_vietnamese(client, office) -> None:
     dossier, _ = completed(office)
     client.force_login(office.applicant)
 
-    html = page(client.get(reverse("portal:evaluate", args=[dossier.pk])))
+    html = page(client.get(reverse("citizen:evaluate", args=[dossier.pk])))
 
     assert "Rất hài lòng" in html
     assert "Rất không hài lòng" in html
@@ -939,7 +939,7 @@ def test_a_rating_without_an_answer_is_refused_next_to_the_question(client, offi
     before = unchanged(dossier)
 
     response = client.post(
-        reverse("portal:evaluate", args=[dossier.pk]), {"step": "rate", "comment": "?"}
+        reverse("citizen:evaluate", args=[dossier.pk]), {"step": "rate", "comment": "?"}
     )
 
     html = page(response)
@@ -958,9 +958,9 @@ def test_nothing_to_rate_before_the_result(client, office, status) -> None:
     client.force_login(office.applicant)
     before = unchanged(dossier)
 
-    shown = client.get(reverse("portal:evaluate", args=[dossier.pk]))
+    shown = client.get(reverse("citizen:evaluate", args=[dossier.pk]))
     posted = client.post(
-        reverse("portal:evaluate", args=[dossier.pk]), {"step": "rate", "rating": "satisfied"}
+        reverse("citizen:evaluate", args=[dossier.pk]), {"step": "rate", "rating": "satisfied"}
     )
 
     assert shown.status_code == 200
@@ -977,20 +977,20 @@ def test_the_receipt_holder_rates_from_the_lookup_without_an_account(client, off
 
     answer = page(lookup(client, dossier.code, secret))
     receipt = {"code": dossier.code, "secret": secret}
-    opened = client.post(reverse("portal:lookup-evaluate"), receipt)
+    opened = client.post(reverse("citizen:lookup-evaluate"), receipt)
     with time_machine.travel(at(5, 8), tick=False):
         rated = client.post(
-            reverse("portal:lookup-evaluate"),
+            reverse("citizen:lookup-evaluate"),
             {"code": dossier.code, "secret": secret, "step": "rate", "rating": "satisfied"},
         )
     thanks = client.get(rated["Location"])
     before = unchanged(dossier)
     again = client.post(
-        reverse("portal:lookup-evaluate"),
+        reverse("citizen:lookup-evaluate"),
         {"code": dossier.code, "secret": secret, "step": "rate", "rating": "neutral"},
     )
 
-    assert f'action="{reverse("portal:lookup-evaluate")}"' in answer
+    assert f'action="{reverse("citizen:lookup-evaluate")}"' in answer
     assert f'<input type="hidden" name="secret" value="{secret}"' in answer
     assert opened.status_code == 200
     assert "no-store" in opened["Cache-Control"]
@@ -998,7 +998,7 @@ def test_the_receipt_holder_rates_from_the_lookup_without_an_account(client, off
     assert "N. T. L." in page(opened)
     assert NAME not in page(opened)
     assert rated.status_code == 302
-    assert rated["Location"] == reverse("portal:lookup")
+    assert rated["Location"] == reverse("citizen:lookup")
     assert secret not in rated["Location"]
     assert "Thank you for rating the service." in page(thanks)
     evaluation = Evaluation.objects.get(dossier=dossier)
@@ -1023,7 +1023,7 @@ def test_rating_from_the_lookup_with_a_wrong_secret_reveals_and_changes_nothing(
     before = unchanged(dossier)
 
     response = client.post(
-        reverse("portal:lookup-evaluate"),
+        reverse("citizen:lookup-evaluate"),
         {"code": dossier.code, "secret": "ABCDEFGH", "step": "rate", "rating": "satisfied"},
     )
 
@@ -1036,11 +1036,13 @@ def test_rating_from_the_lookup_with_a_wrong_secret_reveals_and_changes_nothing(
 def test_rating_from_the_lookup_is_throttled_like_the_lookup(client, office) -> None:
     dossier, secret = completed(office)
     for _ in range(settings.LOOKUP_FAILURES_PER_ADDRESS):
-        client.post(reverse("portal:lookup-evaluate"), {"code": dossier.code, "secret": "ABCDEFGH"})
+        client.post(
+            reverse("citizen:lookup-evaluate"), {"code": dossier.code, "secret": "ABCDEFGH"}
+        )
     before = unchanged(dossier)
 
     response = client.post(
-        reverse("portal:lookup-evaluate"),
+        reverse("citizen:lookup-evaluate"),
         {"code": dossier.code, "secret": secret, "step": "rate", "rating": "satisfied"},
     )
 
@@ -1055,11 +1057,11 @@ def test_the_lookup_does_not_offer_rating_before_the_result(client, office) -> N
 
     answer = page(lookup(client, dossier.code, secret))
     posted = client.post(
-        reverse("portal:lookup-evaluate"),
+        reverse("citizen:lookup-evaluate"),
         {"code": dossier.code, "secret": secret, "step": "rate", "rating": "satisfied"},
     )
 
-    assert reverse("portal:lookup-evaluate") not in answer
+    assert reverse("citizen:lookup-evaluate") not in answer
     assert posted.status_code == 409
     assert "You can rate the service when the result is ready." in page(posted)
     assert unchanged(dossier) == before

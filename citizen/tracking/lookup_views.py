@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from citizen.tracking import selectors, throttle
+from citizen.tracking.forms import LookupForm, RatingForm, ReceiptForm
+from citizen.tracking.views import ALREADY_RATED, NOT_YET, RATE_STEP, rating_page, submit_rating
 from dossiers.models import Dossier
 from dossiers.services.evaluations import dossier_evaluate_by_receipt
-from portal.tracking import selectors, throttle
-from portal.tracking.forms import LookupForm, RatingForm, ReceiptForm
-from portal.tracking.views import ALREADY_RATED, NOT_YET, RATE_STEP, rating_page, submit_rating
 
 NOT_FOUND = gettext_lazy(
     "No dossier matches this code and lookup secret. Check both against your receipt."
@@ -33,7 +33,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     minutes = int(throttle.window().total_seconds()) // 60
-    response = render(request, "portal/tracking/too_many.html", {"minutes": minutes}, status=429)
+    response = render(request, "citizen/tracking/too_many.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return _private(response)
 
@@ -42,7 +42,7 @@ def _lookup_page(
     request: HttpRequest, *, form: LookupForm, status: int = 200, **context: object
 ) -> HttpResponse:
     response = render(
-        request, "portal/tracking/lookup.html", {"form": form, **context}, status=status
+        request, "citizen/tracking/lookup.html", {"form": form, **context}, status=status
     )
     return _private(response)
 
@@ -93,7 +93,7 @@ def lookup_evaluate(request: HttpRequest) -> HttpResponse:
     """Đánh giá from the receipt's QR: the code and secret come in a POST form, checked
     and throttled like a lookup; no account needed."""
     if request.method == "GET":
-        return redirect("portal:lookup")
+        return redirect("citizen:lookup")
     receipt = ReceiptForm(request.POST)
     if not receipt.is_valid():
         return _lookup_page(request, form=LookupForm(), error=NOT_FOUND, status=404)
@@ -106,7 +106,7 @@ def lookup_evaluate(request: HttpRequest) -> HttpResponse:
         "procedure": answer.procedure,
         "initials": answer.initials,
         "receipt": receipt,
-        "action": reverse("portal:lookup-evaluate"),
+        "action": reverse("citizen:lookup-evaluate"),
     }
     if request.POST.get("step") != RATE_STEP:
         if not answer.evaluable:
@@ -122,4 +122,4 @@ def lookup_evaluate(request: HttpRequest) -> HttpResponse:
     if refused is not None:
         return _private(refused)
     messages.success(request, gettext("Thank you for rating the service."))
-    return redirect("portal:lookup")
+    return redirect("citizen:lookup")

@@ -96,7 +96,7 @@ def attach(dossier: Dossier, component_id: int, *, name: str = "to-khai.pdf") ->
 
 
 def test_applying_needs_an_account(client, office) -> None:
-    response = client.get(reverse("portal:apply", args=[office.procedure.code]))
+    response = client.get(reverse("citizen:apply", args=[office.procedure.code]))
 
     assert response.status_code == 302
     login = resolve_url("portal:login")
@@ -107,9 +107,9 @@ def test_a_procedure_not_offered_online_cannot_be_applied_for(signed_in, office)
     offline = ProcedureFactory(code="1.000001", name="Chứng thực chữ ký", online_level="none")
     offline.agencies.add(office.agency)
 
-    page = signed_in.get(reverse("portal:apply", args=[offline.code]))
+    page = signed_in.get(reverse("citizen:apply", args=[offline.code]))
     sent = signed_in.post(
-        reverse("portal:apply", args=[offline.code]), {**details(), "action": "save"}
+        reverse("citizen:apply", args=[offline.code]), {**details(), "action": "save"}
     )
 
     assert page.status_code == 404
@@ -119,13 +119,13 @@ def test_a_procedure_not_offered_online_cannot_be_applied_for(signed_in, office)
 
 
 def test_an_unknown_procedure_is_not_found(signed_in) -> None:
-    assert signed_in.get(reverse("portal:apply", args=["9.999999"])).status_code == 404
+    assert signed_in.get(reverse("citizen:apply", args=["9.999999"])).status_code == 404
 
 
 def test_the_form_is_filled_in_from_the_account_and_offers_the_places(
     signed_in, office, papers
 ) -> None:
-    response = signed_in.get(reverse("portal:apply", args=[office.procedure.code]))
+    response = signed_in.get(reverse("citizen:apply", args=[office.procedure.code]))
 
     assert response.status_code == 200
     form = response.context["form"]
@@ -147,7 +147,7 @@ def test_the_form_is_filled_in_from_the_account_and_offers_the_places(
 
 def test_starting_keeps_the_details_and_the_files_in_a_draft(signed_in, office, papers) -> None:
     response = signed_in.post(
-        reverse("portal:apply", args=[office.procedure.code]),
+        reverse("citizen:apply", args=[office.procedure.code]),
         {
             **details(),
             "place": place_key(office),
@@ -158,7 +158,7 @@ def test_starting_keeps_the_details_and_the_files_in_a_draft(signed_in, office, 
 
     dossier = Dossier.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("portal:application", args=[dossier.pk])
+    assert response.url == reverse("citizen:application", args=[dossier.pk])
     assert (dossier.status, dossier.channel, dossier.applicant_id) == (
         Status.DRAFT,
         "online",
@@ -184,7 +184,7 @@ def test_starting_keeps_the_details_and_the_files_in_a_draft(signed_in, office, 
 
 def test_without_a_place_nothing_is_created(signed_in, office, papers, private_media) -> None:
     response = signed_in.post(
-        reverse("portal:apply", args=[office.procedure.code]),
+        reverse("citizen:apply", args=[office.procedure.code]),
         {**details(), f"component_{papers[0]}": upload("a.pdf", PDF), "action": "save"},
     )
 
@@ -202,11 +202,11 @@ def test_a_saved_draft_is_resumed_with_what_was_typed_and_attached(
 ) -> None:
     dossier = draft_of(office)
     attach(dossier, papers[0], name="to-khai-cua-lan.pdf")
-    url = reverse("portal:application", args=[dossier.pk])
+    url = reverse("citizen:application", args=[dossier.pk])
 
     saved = signed_in.post(url, {**details(applicant_phone="0987 654 321"), "action": "save"})
     page = signed_in.get(url)
-    listing = signed_in.get(reverse("portal:applications"))
+    listing = signed_in.get(reverse("citizen:applications"))
 
     assert saved.status_code == 302
     dossier.refresh_from_db()
@@ -230,7 +230,7 @@ def test_good_files_are_kept(signed_in, office, papers, name, content, content_t
     dossier = draft_of(office)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]),
+        reverse("citizen:application", args=[dossier.pk]),
         {**details(), f"component_{papers[1]}": upload(name, content), "action": "save"},
     )
 
@@ -268,7 +268,7 @@ def test_a_bad_file_is_refused_next_to_its_paper_and_the_rest_is_kept(
     dossier = draft_of(office)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]),
+        reverse("citizen:application", args=[dossier.pk]),
         {
             **details(applicant_address="34 Trần Phú"),
             f"component_{papers[0]}": upload(name, content),
@@ -297,7 +297,7 @@ def test_a_wrong_phone_is_reported_and_the_valid_details_are_saved(
     dossier = draft_of(office)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]),
+        reverse("citizen:application", args=[dossier.pk]),
         {**details(applicant_phone="12345", applicant_address="34 Trần Phú"), "action": "save"},
     )
 
@@ -314,7 +314,7 @@ def test_an_email_longer_than_the_column_is_refused_next_to_it(signed_in, office
     dossier = draft_of(office)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]),
+        reverse("citizen:application", args=[dossier.pk]),
         {**details(applicant_email=long_email, applicant_address="34 Trần Phú"), "action": "save"},
     )
 
@@ -336,7 +336,7 @@ def test_a_new_file_replaces_the_one_before_and_a_file_can_be_removed(
 ) -> None:
     dossier = draft_of(office)
     first = attach(dossier, papers[0])
-    url = reverse("portal:application", args=[dossier.pk])
+    url = reverse("citizen:application", args=[dossier.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         signed_in.post(
@@ -366,7 +366,7 @@ def test_sending_without_a_required_paper_is_refused_next_to_each(
     before = (AuditEvent.objects.count(), dossier.version)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]), {**details(), "action": "send"}
+        reverse("citizen:application", args=[dossier.pk]), {**details(), "action": "send"}
     )
 
     assert response.status_code == 422
@@ -386,7 +386,7 @@ def test_sending_needs_the_applicants_details(signed_in, office, papers) -> None
         attach(dossier, component_id)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]),
+        reverse("citizen:application", args=[dossier.pk]),
         {**details(applicant_citizen_id="", applicant_address=""), "action": "send"},
     )
 
@@ -406,11 +406,11 @@ def test_a_complete_application_is_sent(signed_in, office, papers) -> None:
         attach(dossier, component_id)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]), {**details(), "action": "send"}
+        reverse("citizen:application", args=[dossier.pk]), {**details(), "action": "send"}
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("portal:application", args=[dossier.pk])
+    assert response.url == reverse("citizen:application", args=[dossier.pk])
     dossier.refresh_from_db()
     assert dossier.status == Status.SUBMITTED
     assert dossier.submitted_at is not None
@@ -422,7 +422,7 @@ def test_a_complete_application_is_sent(signed_in, office, papers) -> None:
     )
     page = signed_in.get(response.url)
     assert page.status_code == 200
-    assert page.templates[0].name == "portal/applications/sent.html"
+    assert page.templates[0].name == "citizen/applications/sent.html"
     assert dossier.reference in page.content.decode()
 
 
@@ -432,7 +432,7 @@ def test_post_delivery_needs_an_address_and_online_needs_an_electronic_result(
     dossier = draft_of(office)
     for component_id in papers[:2]:
         attach(dossier, component_id)
-    url = reverse("portal:application", args=[dossier.pk])
+    url = reverse("citizen:application", args=[dossier.pk])
 
     by_post = signed_in.post(url, {**details(result_delivery="postal"), "action": "send"})
     online = signed_in.post(url, {**details(result_delivery="online"), "action": "save"})
@@ -450,7 +450,7 @@ def test_a_sent_application_no_longer_changes(signed_in, office, papers) -> None
     before = (dossier.applicant_name, dossier.version, AuditEvent.objects.count())
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]),
+        reverse("citizen:application", args=[dossier.pk]),
         {**details(applicant_name="Người khác"), "action": "save"},
     )
 
@@ -468,13 +468,13 @@ def test_nobody_else_sees_or_changes_a_draft(client, office, papers, who) -> Non
     attachment = attach(dossier, papers[0])
     user = UserFactory(username="hangxom") if who == "other_citizen" else getattr(office, who)
     client.force_login(user)
-    url = reverse("portal:application", args=[dossier.pk])
+    url = reverse("citizen:application", args=[dossier.pk])
     before = (dossier.applicant_name, dossier.version, AuditEvent.objects.count())
 
     page = client.get(url)
     saved = client.post(url, {**details(applicant_name="Kẻ gian"), "action": "send"})
     removed = client.post(url, {"remove": str(attachment.pk)})
-    listing = client.get(reverse("portal:applications"))
+    listing = client.get(reverse("citizen:applications"))
 
     assert (page.status_code, saved.status_code, removed.status_code) == (404, 404, 404)
     assert list(listing.context["drafts"]) == []
@@ -488,7 +488,7 @@ def test_draft_page_markup_links_every_error_to_its_field(signed_in, office, pap
     dossier = draft_of(office)
 
     response = signed_in.post(
-        reverse("portal:application", args=[dossier.pk]),
+        reverse("citizen:application", args=[dossier.pk]),
         {**details(applicant_citizen_id="123"), "action": "save"},
     )
 

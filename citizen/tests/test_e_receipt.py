@@ -35,7 +35,7 @@ def signed_in(user) -> Client:
 def test_the_applicant_downloads_form_01_with_a_new_working_secret(office, online) -> None:  # noqa: F811
     dossier, first_secret = online
 
-    response = signed_in(office.applicant).post(reverse("portal:e-receipt", args=[dossier.pk]))
+    response = signed_in(office.applicant).post(reverse("citizen:e-receipt", args=[dossier.pk]))
 
     text = words(response.content)
     secret = text.split("Mã tra cứu: ", 1)[1].split()[0]
@@ -63,8 +63,8 @@ def test_nobody_else_gets_it_and_a_counter_dossier_keeps_its_paper_secret(
     counter_hash = counter.lookup_secret_hash
 
     stranger = signed_in(UserFactory(username="nguoila"))
-    refused = stranger.post(reverse("portal:e-receipt", args=[dossier.pk]))
-    at_counter = signed_in(office.applicant).post(reverse("portal:e-receipt", args=[counter.pk]))
+    refused = stranger.post(reverse("citizen:e-receipt", args=[dossier.pk]))
+    at_counter = signed_in(office.applicant).post(reverse("citizen:e-receipt", args=[counter.pk]))
 
     assert (refused.status_code, at_counter.status_code) == (404, 404)
     dossier.refresh_from_db()

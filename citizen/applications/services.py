@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
+from citizen.applications.selectors import Place, delivery_choices, missing_papers
 from dossiers import policies
 from dossiers.errors import InvalidTransitionError
 from dossiers.models import Attachment, Dossier, ResultDelivery, Status
 from dossiers.services import Applicant, dossier_create_draft, dossier_submit
 from dossiers.services.attachments import attachment_add
 from portal import audit
-from portal.applications.selectors import Place, delivery_choices, missing_papers
 from portal.models import User
 from procedures.models import Procedure
 

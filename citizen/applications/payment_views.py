@@ -15,13 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from citizen.applications import selectors
+from citizen.applications.views import LOGIN_URL, own_application_or_404, sent
 from dossiers.errors import DossierError
 from dossiers.models import Payment
 from dossiers.payments import CallbackRejectedError, UnknownProviderError, get_provider
 from dossiers.payments.services import payment_settle, payment_start
 from dossiers.payments.simulated import OUTCOMES, SIMULATED
-from portal.applications import selectors
-from portal.applications.views import LOGIN_URL, own_application_or_404, sent
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def payment_start_view(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
             dossier_id=dossier.pk,
             payer=request.user,
             return_url=lambda reference: request.build_absolute_uri(
-                reverse("portal:payment-return", args=[reference])
+                reverse("citizen:payment-return", args=[reference])
             ),
         )
     except PermissionDenied as error:
@@ -87,7 +87,7 @@ def payment_simulator(request: HttpRequest, reference: str) -> HttpResponse:
                 logger.warning("simulated callback refused: %s", error)
             return redirect(payment.return_url)
     context = {"payment": payment, "dossier": payment.dossier}
-    return render(request, "portal/payments/simulator.html", context)
+    return render(request, "citizen/payments/simulator.html", context)
 
 
 @csrf_exempt  # server to server: the provider's signature is the proof, not a cookie
@@ -124,4 +124,4 @@ def payment_return(request: HttpRequest, reference: str) -> HttpResponse:
         "dossier": payment.dossier,
         "fees": selectors.fees_of(payment.dossier),
     }
-    return render(request, "portal/payments/return.html", context)
+    return render(request, "citizen/payments/return.html", context)

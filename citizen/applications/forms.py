@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext, gettext_lazy
 
+from citizen.applications.selectors import Paper, Place, delivery_choices
+from citizen.applications.services import DETAILS, REQUIRED_DETAILS, component_field
 from dossiers.models import ResultDelivery
 from dossiers.services.attachments import EXTENSIONS, SNIFF_BYTES
-from portal.applications.selectors import Paper, Place, delivery_choices
-from portal.applications.services import DETAILS, REQUIRED_DETAILS, component_field
 from portal.identity import normalise_phone, validate_citizen_id, validate_phone
 from procedures.models import Procedure
 

@@ -17,6 +17,9 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from citizen.applications.selectors import fees_of
+from citizen.tracking import selectors, services
+from citizen.tracking.forms import RatingForm, SupplementUploadForm, VersionForm
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
 from dossiers.models import Dossier
 from dossiers.services.attachments import attachment_add
@@ -25,9 +28,6 @@ from dossiers.services.evaluations import (
     EvaluationChannel,
     dossier_evaluate,
 )
-from portal.applications.selectors import fees_of
-from portal.tracking import selectors, services
-from portal.tracking.forms import RatingForm, SupplementUploadForm, VersionForm
 from reception.documents.context import receipt as receipt_context
 from reception.documents.render import pdf_response
 from reception.documents.services import E_RECEIPT_CHANNELS, receipt_issue_electronic
@@ -60,7 +60,7 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rows = [(dossier, selectors.badge(dossier)) for dossier in page]
-    return render(request, "portal/tracking/my_dossiers.html", {"page": page, "rows": rows})
+    return render(request, "citizen/tracking/my_dossiers.html", {"page": page, "rows": rows})
 
 
 @never_cache
@@ -68,7 +68,7 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_dossier(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
     dossier = _mine(request, dossier_id)
-    return render(request, "portal/tracking/my_dossier.html", _detail(request, dossier))
+    return render(request, "citizen/tracking/my_dossier.html", _detail(request, dossier))
 
 
 @login_required(login_url=LOGIN)
@@ -136,7 +136,7 @@ def _detail(
 
 def _refused(request: HttpRequest, dossier: Dossier, error: str, status: int) -> HttpResponse:
     context = _detail(request, dossier, error=error)
-    return render(request, "portal/tracking/my_dossier.html", context, status=status)
+    return render(request, "citizen/tracking/my_dossier.html", context, status=status)
 
 
 @login_required(login_url=LOGIN)
@@ -182,9 +182,9 @@ def supplement(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
                 "The file was added. Send the supplement when every paper asked for is added."
             )
             messages.success(request, added)
-            return redirect(reverse("portal:my-dossier", args=[dossier.pk]) + "#supplement")
+            return redirect(reverse("citizen:my-dossier", args=[dossier.pk]) + "#supplement")
     context = _detail(request, dossier, upload=(index, form))
-    return render(request, "portal/tracking/my_dossier.html", context, status=400)
+    return render(request, "citizen/tracking/my_dossier.html", context, status=400)
 
 
 def _send_supplement(request: HttpRequest, dossier: Dossier) -> HttpResponse:
@@ -209,7 +209,7 @@ def _send_supplement(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     messages.success(
         request, gettext("The supplement was sent. Processing of your dossier resumes.")
     )
-    return redirect("portal:my-dossier", sent.pk)
+    return redirect("citizen:my-dossier", sent.pk)
 
 
 @never_cache
@@ -221,8 +221,8 @@ def evaluate(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
     context: dict[str, Any] = {
         "code": dossier.code or dossier.reference,
         "procedure": dossier.procedure.name,
-        "action": reverse("portal:evaluate", args=[dossier.pk]),
-        "back": reverse("portal:my-dossier", args=[dossier.pk]),
+        "action": reverse("citizen:evaluate", args=[dossier.pk]),
+        "back": reverse("citizen:my-dossier", args=[dossier.pk]),
     }
     if request.method == "GET":
         if not selectors.evaluable(dossier):
@@ -244,7 +244,7 @@ def evaluate(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
     if refused is not None:
         return refused
     messages.success(request, gettext("Thank you for rating the service."))
-    return redirect("portal:my-dossier", dossier.pk)
+    return redirect("citizen:my-dossier", dossier.pk)
 
 
 def rating_page(
@@ -258,7 +258,7 @@ def rating_page(
     """The rating form, or why there is none."""
     return render(
         request,
-        "portal/tracking/evaluate.html",
+        "citizen/tracking/evaluate.html",
         {**context, "form": form, "error": error, "rate_step": RATE_STEP},
         status=status,
     )

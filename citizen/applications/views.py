@@ -14,11 +14,11 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from citizen.applications import selectors, services
+from citizen.applications.forms import ApplicationForm, refusal
+from citizen.applications.selectors import Paper
 from dossiers.errors import DossierError
 from dossiers.models import Attachment, Dossier, ResultDelivery, Status
-from portal.applications import selectors, services
-from portal.applications.forms import ApplicationForm, refusal
-from portal.applications.selectors import Paper
 from portal.models import User
 from procedures.models import Procedure
 
@@ -55,7 +55,7 @@ def _render(
         ),
     }
     status = 422 if form.errors else 200
-    return render(request, "portal/applications/form.html", context, status=status)
+    return render(request, "citizen/applications/form.html", context, status=status)
 
 
 def _store(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> None:
@@ -104,7 +104,7 @@ def _process(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> H
         raise Http404 from error
     except DossierError as error:
         messages.error(request, str(error))
-        return redirect("portal:application", dossier_id=dossier.pk)
+        return redirect("citizen:application", dossier_id=dossier.pk)
     if sent_now:
         message = gettext(
             "Your application was sent. Its reference is %(reference)s: quote it if you "
@@ -118,7 +118,7 @@ def _process(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> H
         messages.success(request, gettext("The file was removed."))
     else:
         messages.success(request, gettext("Your draft is saved."))
-    return redirect("portal:application", dossier_id=dossier.pk)
+    return redirect("citizen:application", dossier_id=dossier.pk)
 
 
 def _from_account(user: User) -> dict[str, str]:
@@ -143,7 +143,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     places = selectors.apply_places(procedure=procedure) if selectors.is_online(procedure) else []
     if not places:
         context = {"procedure": procedure, "online": selectors.is_online(procedure)}
-        return render(request, "portal/applications/not_online.html", context, status=404)
+        return render(request, "citizen/applications/not_online.html", context, status=404)
     form = ApplicationForm(
         request.POST or None,
         request.FILES or None,
@@ -201,7 +201,7 @@ def sent(request: HttpRequest, dossier: Dossier, *, status: int = 200) -> HttpRe
         "papers": selectors.papers_of(dossier),
         "fees": selectors.fees_of(dossier),
     }
-    return render(request, "portal/applications/sent.html", context, status=status)
+    return render(request, "citizen/applications/sent.html", context, status=status)
 
 
 @never_cache
@@ -210,4 +210,4 @@ def sent(request: HttpRequest, dossier: Dossier, *, status: int = 200) -> HttpRe
 def applications(request: HttpRequest) -> HttpResponse:
     """My applications: the drafts to go on with."""
     context = {"drafts": selectors.drafts_of(user=request.user)}
-    return render(request, "portal/applications/list.html", context)
+    return render(request, "citizen/applications/list.html", context)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.applications import payment_views, views
+from citizen.applications import payment_views, views
 
 urlpatterns: list = [
     path("apply/<str:code>/", views.apply, name="apply"),
