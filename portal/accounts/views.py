@@ -27,7 +27,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.accounts import forms, services, throttle
 from portal.models import User
 from portal.roles import Role
-from procedures.models import Assignment
 
 BACKEND = "portal.auth_backends.IdentifierBackend"
 # Where an officer lands, by the first role they hold in this order.
@@ -52,7 +51,9 @@ def default_destination(user: User) -> str:
     """Officers to their workspace, administrators to the admin, citizens to their
     dossiers."""
     # By role first: an officer's account need not be staff (the admin's flag).
-    roles = set(Assignment.objects.filter(user=user).values_list("role", flat=True))
+    # Through the reverse relation of procedures.Assignment: the foundation does not
+    # import the organisation above it.
+    roles = set(user.assignments.values_list("role", flat=True))
     for role, name in OFFICER_HOMES:
         if role in roles:
             return _first_url(name)
