@@ -229,6 +229,10 @@ LOOKUP_FAILURES_PER_CODE = env.int("LOOKUP_FAILURES_PER_CODE", default=5)
 LOOKUPS_PER_ADDRESS = env.int("LOOKUPS_PER_ADDRESS", default=60)
 # The rate a new postal partner client gets (each client's own is edited in the admin).
 PARTNER_REQUESTS_PER_MINUTE = env.int("PARTNER_REQUESTS_PER_MINUTE", default=120)
+# A dashboard's figures are kept in the shared cache until the next snapshot refresh or a
+# change of targets, scoring, organisation or catalogue; this bounds what a bulk import
+# (which sends no signal) could leave stale. 0 turns the cache off.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=3)  # failed deliveries in a row
 SMS_BACKEND = env.str("SMS_BACKEND", default="dossiers.sms.LoggingSmsBackend")

@@ -3,7 +3,7 @@ each month, from the snapshot, in a few grouped queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -17,6 +17,7 @@ from procedures.models import AdministrativeUnit
 from procedures.search import fold
 from procedures.selectors import officer_scope
 from reporting import index766
+from reporting.figures_cache import cached_figures
 from reporting.index766 import GroupScore
 from reporting.indicators import Indicators, Period, Scope, overdue_at
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
@@ -184,46 +185,84 @@ def unit_indicators(unit: AdministrativeUnit, period: Period, **filters) -> Indi
 
 
 @dataclass(frozen=True)
-class Dashboard:
-    unit: AdministrativeUnit
-    period: Period
-    sector_id: int | None
+class Figures:
+    """What a dashboard shows of a unit and period, the same for every manager who may see
+    it: kept in the shared cache until the next refresh (reporting.figures_cache)."""
+
     indicators: Indicators
     statuses: dict[str, Status]
     children: list[UnitRow]
     months: list[MonthRow]
-    ancestors: list[AdministrativeUnit]
-    refreshed_at: object
+    refreshed_at: datetime | None
     index_version: str
     index: list[GroupScore]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    unit: AdministrativeUnit
+    period: Period
+    sector_id: int | None
+    ancestors: list[AdministrativeUnit]
+    indicators: Indicators
+    statuses: dict[str, Status]
+    children: list[UnitRow]
+    months: list[MonthRow]
+    refreshed_at: datetime | None
+    index_version: str
+    index: list[GroupScore]
+
+
+def figures(
+    unit: AdministrativeUnit,
+    period: Period,
+    *,
+    sector_id: int | None,
+    refreshed_at: datetime | None,
+) -> Figures:
+    scope = Scope.of_unit(unit, sector_id=sector_id)
+    result = snapshot_indicators(scope, period)
+    year = Period(date(period.start.year, 1, 1), date(period.start.year, 12, 31))
+    index_version, index = index766.score(scope, period, result)
+    return Figures(
+        indicators=result,
+        statuses=target_status(unit, result.rates),
+        children=children_indicators(unit, period, sector_id=sector_id),
+        months=monthly_indicators(scope, year),
+        refreshed_at=refreshed_at,
+        index_version=index_version,
+        index=index,
+    )
 
 
 def dashboard(
     user: User, unit: AdministrativeUnit, period: Period, *, sector_id: int | None = None
 ) -> Dashboard:
-    """Everything a manager's dashboard shows, from the snapshot: a handful of queries."""
-    scope = Scope.of_unit(unit, sector_id=sector_id)
-    result = snapshot_indicators(scope, period)
-    year = Period(date(period.start.year, 1, 1), date(period.start.year, 12, 31))
+    """Everything a manager's dashboard shows: the figures from the snapshot (a handful
+    of queries, or none between two refreshes) and the way up the manager may go."""
     ancestors, current = [], unit.parent
     allowed = officer_scope(user=user, role=Role.MANAGER).unit_ids
     while current is not None and (user.is_superuser or current.pk in allowed):
         ancestors.insert(0, current)
         current = current.parent
     state = RefreshState.objects.filter(pk=1).first()
-    index_version, index = index766.score(scope, period, result)
+    refreshed_at = state.watermark if state else None
+    found = cached_figures(
+        ("dashboard", unit.pk, period.start, period.end, sector_id, refreshed_at),
+        lambda: figures(unit, period, sector_id=sector_id, refreshed_at=refreshed_at),
+    )
     return Dashboard(
         unit=unit,
         period=period,
         sector_id=sector_id,
-        indicators=result,
-        statuses=target_status(unit, result.rates),
-        children=children_indicators(unit, period, sector_id=sector_id),
-        months=monthly_indicators(scope, year),
         ancestors=ancestors,
-        refreshed_at=state.watermark if state else None,
-        index_version=index_version,
-        index=index,
+        indicators=found.indicators,
+        statuses=found.statuses,
+        children=found.children,
+        months=found.months,
+        refreshed_at=found.refreshed_at,
+        index_version=found.index_version,
+        index=found.index,
     )
 
 

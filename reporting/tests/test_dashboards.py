@@ -5,9 +5,12 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from dossiers.models import Dossier
 from portal.models import AuditEvent
 from portal.roles import Role
 from procedures.calendar import LOCAL_TIME
@@ -259,3 +262,49 @@ def test_the_dashboard_and_its_export_split_the_resolved_by_how_received(
     sheet_header, sheet_values = list(book["summary"].values)
     assert sheet_header == tuple(header)
     assert sheet_values[resolved : resolved + 4] == (2, 1, 2, 1)
+
+
+def test_the_figures_are_read_once_between_two_refreshes(
+    client: Client, office, manager, refreshed, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(manager)
+    url = f"/reporting/units/{office.unit.pk}/"
+    first = text_of(client.get(url, PERIOD).content.decode())
+    assert "Tiếp nhận trong kỳ 7" in first
+
+    with CaptureQueriesContext(connection) as again:
+        second = text_of(client.get(url, PERIOD).content.decode())
+
+    assert second == first
+    read = " ".join(query["sql"] for query in again.captured_queries)
+    assert "reporting_monthlyflow" not in read
+    assert "reporting_target" not in read
+
+    # A target set is shown at once (its save forgets the kept figures)…
+    with django_capture_on_commit_callbacks(execute=True):
+        Target.objects.create(unit=office.unit, indicator="on_time_rate", value=55)
+    assert "đạt chỉ tiêu (chỉ tiêu 55,00 %)" in text_of(client.get(url, PERIOD).content.decode())
+
+    # …and a refresh gives the figures of the new snapshot.
+    moved = Dossier.objects.filter(unit=office.unit, received_at__month=3).first()
+    Dossier.objects.filter(pk=moved.pk).update(received_at=moved.received_at.replace(year=2025))
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshots.refresh_full()
+    assert "Tiếp nhận trong kỳ 6" in text_of(client.get(url, PERIOD).content.decode())
+
+
+def test_the_dashboard_is_served_while_the_cache_is_down(
+    client: Client, office, manager, refreshed, settings
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    client.force_login(manager)
+
+    response = client.get(f"/reporting/units/{office.unit.pk}/", PERIOD)
+
+    assert response.status_code == 200
+    assert "Tiếp nhận trong kỳ 7" in text_of(response.content.decode())
