@@ -1,7 +1,6 @@
 """Every dashboard table as CSV or XLSX, and a PDF report of a unit and period. Rows are
 written as they are produced (streamed CSV, write-only workbook): memory stays bounded."""
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -12,6 +11,7 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 
 from portal.models import User
+from portal.spreadsheets import csv_lines, xlsx_row
 from reporting.export_headers import header as header_row
 from reporting.indicators import COUNT_NAMES, RATES, Scope
 from reporting.officers import officer_satisfaction
@@ -80,11 +80,6 @@ def _filename(data: Dashboard, table: str, extension: str) -> str:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _labelled(rows: Iterator[list[object]], header: str | None) -> Iterator[list[object]]:
     for index, row in enumerate(rows):
         yield header_row(row, header) if index == 0 else row
@@ -96,19 +91,13 @@ def response(
     """`header="codes"`: the column codes as the header, for scripts; else their labels."""
     disposition = f'attachment; filename="{_filename(data, table, fmt)}"'
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def stream() -> Iterator[str]:
-            yield "\ufeff"  # so that spreadsheet programs read UTF-8
-            for row in _labelled(rows(data, table, user), header):
-                yield writer.writerow(["" if v is None else v for v in row])
-
-        reply = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        lines = csv_lines(_labelled(rows(data, table, user), header))
+        reply = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(table)
         for row in _labelled(rows(data, table, user), header):
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
         buffer = io.BytesIO()
         book.save(buffer)
         reply = HttpResponse(

@@ -10,11 +10,12 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from dossiers.models import Dossier, HandOver, Status
 from dossiers.selectors import dossiers_visible_to
 from portal.models import User
+from portal.spreadsheets import xlsx_text
 from procedures import deadlines
 from procedures.calendar import LOCAL_TIME
 from procedures.models import ReceptionPoint
@@ -39,9 +40,6 @@ HEADINGS = [
     "Ghi chú",
 ]
 DATE_COLUMNS = range(7, 12)  # the five "Ngày, tháng, năm" columns
-# What a spreadsheet would take for the start of a formula when the text is typed or
-# imported; such a cell is also marked as typed with Excel's leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMN_WIDTHS = [5, 22, 36, 8, 24, 30, 28, 16, 16, 16, 16, 16, 20, 10, 28]
 NOTES = {
     Status.WITHDRAWN: "Rút hồ sơ",
@@ -237,20 +235,10 @@ def workbook(
     """The register as XLSX: a title, the column headings, the rows, then the totals."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("So theo doi ho so")
-    bold = Font(bold=True)
 
     def text(value: str, *, strong: bool = False) -> WriteOnlyCell:
-        """A text cell that is never a formula, whatever it starts with: stored as a
-        string (openpyxl would take "=…" for a formula), and an applicant's "=…", "+…"
-        or "@…" marked as text the way Excel marks a typed leading apostrophe, so the
-        cell shows the exact text and stays text when edited."""
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-        if strong:
-            cell.font = bold
-        return cell
+        # An applicant's "=…", "+…" or "@…" stays the exact text (portal.spreadsheets).
+        return xlsx_text(sheet, value, bold=strong)
 
     for letter, width in zip("ABCDEFGHIJKLMNO", COLUMN_WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width

@@ -1,7 +1,6 @@
 """Waiting and serving times of the queue over a period, per day and reception point, for
 the points' officers and their managers; as a page and as CSV."""
 
-import csv
 from datetime import date, timedelta
 
 from django import forms
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from portal.spreadsheets import CSV_START, CsvWriter
 from reception.queue import selectors
 from reception.queue.views import minutes
 
@@ -102,8 +102,8 @@ def report(request: HttpRequest) -> HttpResponse:
 def _csv(figures, names: dict[int, str], start: date, end: date) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="hang-cho-{start}-{end}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 with its mark
-    writer = csv.writer(response)
+    response.write(CSV_START)
+    writer = CsvWriter(response)
     writer.writerow(
         [
             _("Day"),

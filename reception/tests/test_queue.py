@@ -878,6 +878,21 @@ def test_the_queue_report_gives_waits_and_service_times_per_day(client, office) 
     ]
 
 
+def test_the_queue_report_csv_keeps_a_hostile_point_name_as_text(client, office) -> None:
+    office.point.name = '=HYPERLINK("http://evil.example/","Bấm")'
+    office.point.save(update_fields=["name"])
+    _serve(office, at(2, 8), at(2, 8, 10), at(2, 8, 20))
+    client.force_login(office.reception)
+
+    csv = client.get(
+        reverse("reception:queue:report"),
+        {"start": "2026-03-01", "end": "2026-03-31", "format": "csv"},
+    )
+
+    row = csv.content.decode("utf-8-sig").splitlines()[1]
+    assert row.startswith('2026-03-02,"\'=HYPERLINK(""http://evil.example/"",""Bấm"")",1,')
+
+
 @pytest.mark.parametrize("who", ["citizen", "processing", "other_reception"])
 def test_the_queue_report_is_for_the_points_officers_and_managers(client, office, who) -> None:
     take(office.point)
