@@ -2,8 +2,10 @@
 each month, from the snapshot, in a few grouped queries."""
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -193,33 +195,11 @@ class Figures:
     statuses: dict[str, Status]
     children: list[UnitRow]
     months: list[MonthRow]
-    refreshed_at: datetime | None
     index_version: str
     index: list[GroupScore]
 
 
-@dataclass(frozen=True)
-class Dashboard:
-    unit: AdministrativeUnit
-    period: Period
-    sector_id: int | None
-    ancestors: list[AdministrativeUnit]
-    indicators: Indicators
-    statuses: dict[str, Status]
-    children: list[UnitRow]
-    months: list[MonthRow]
-    refreshed_at: datetime | None
-    index_version: str
-    index: list[GroupScore]
-
-
-def figures(
-    unit: AdministrativeUnit,
-    period: Period,
-    *,
-    sector_id: int | None,
-    refreshed_at: datetime | None,
-) -> Figures:
+def figures(unit: AdministrativeUnit, period: Period, *, sector_id: int | None) -> Figures:
     scope = Scope.of_unit(unit, sector_id=sector_id)
     result = snapshot_indicators(scope, period)
     year = Period(date(period.start.year, 1, 1), date(period.start.year, 12, 31))
@@ -229,10 +209,58 @@ def figures(
         statuses=target_status(unit, result.rates),
         children=children_indicators(unit, period, sector_id=sector_id),
         months=monthly_indicators(scope, year),
-        refreshed_at=refreshed_at,
         index_version=index_version,
         index=index,
     )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A manager's dashboard of a unit and period. Its figures are read (from the shared
+    cache, else from the snapshot) the first time one of them is asked for: a page whose
+    rendered figures are kept needs none."""
+
+    unit: AdministrativeUnit
+    period: Period
+    sector_id: int | None
+    ancestors: list[AdministrativeUnit]
+    refreshed_at: datetime | None
+
+    @cached_property
+    def figures(self) -> Figures:
+        return cached_figures(
+            self.cache_parts("dashboard"),
+            lambda: figures(self.unit, self.period, sector_id=self.sector_id),
+        )
+
+    def cache_parts(self, kind: str) -> tuple[Hashable, ...]:
+        """What a cached rendering of this dashboard's figures depends on."""
+        period = self.period
+        return (kind, self.unit.pk, period.start, period.end, self.sector_id, self.refreshed_at)
+
+    @property
+    def indicators(self) -> Indicators:
+        return self.figures.indicators
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        return self.figures.statuses
+
+    @property
+    def children(self) -> list[UnitRow]:
+        return self.figures.children
+
+    @property
+    def months(self) -> list[MonthRow]:
+        return self.figures.months
+
+    @property
+    def index_version(self) -> str:
+        return self.figures.index_version
+
+    @property
+    def index(self) -> list[GroupScore]:
+        return self.figures.index
 
 
 def dashboard(
@@ -240,29 +268,19 @@ def dashboard(
 ) -> Dashboard:
     """Everything a manager's dashboard shows: the figures from the snapshot (a handful
     of queries, or none between two refreshes) and the way up the manager may go."""
-    ancestors, current = [], unit.parent
+    ancestors: list[AdministrativeUnit] = []
+    current = unit.parent
     allowed = officer_scope(user=user, role=Role.MANAGER).unit_ids
     while current is not None and (user.is_superuser or current.pk in allowed):
         ancestors.insert(0, current)
         current = current.parent
     state = RefreshState.objects.filter(pk=1).first()
-    refreshed_at = state.watermark if state else None
-    found = cached_figures(
-        ("dashboard", unit.pk, period.start, period.end, sector_id, refreshed_at),
-        lambda: figures(unit, period, sector_id=sector_id, refreshed_at=refreshed_at),
-    )
     return Dashboard(
         unit=unit,
         period=period,
         sector_id=sector_id,
         ancestors=ancestors,
-        indicators=found.indicators,
-        statuses=found.statuses,
-        children=found.children,
-        months=found.months,
-        refreshed_at=found.refreshed_at,
-        index_version=found.index_version,
-        index=found.index,
+        refreshed_at=state.watermark if state else None,
     )
 
 

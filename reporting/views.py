@@ -1,19 +1,24 @@
 """Managers' dashboards: indicators of a unit with drill-down to the units below, the
 months, the overdue dossiers and each dossier; exports of every table."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from dossiers.selectors import dossier_timeliness, dossiers_visible_to
 from procedures.models import AdministrativeUnit
 from reporting import charts, exports, selectors, services
+from reporting.figures_cache import cached_figures
 from reporting.forms import PeriodForm, TargetsForm
 from reporting.indicators import RATES, Scope
 from reporting.models import Target
@@ -120,22 +125,39 @@ def _headline(data: selectors.Dashboard) -> list[tuple]:
     return headline
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
     services.snapshots_refresh_when_unscheduled()
     form, data = _dashboard(request, unit_id)
+    query = request.GET.urlencode()
+
+    def figures_html() -> str:
+        # No request: the fragment must not carry anything of the manager who asked.
+        context = {
+            "form": form,
+            "data": data,
+            "query": query,
+            "headline": _headline(data),
+            **_charts(data),
+        }
+        return render_to_string("reporting/_dashboard_figures.html", context)
+
+    # The form and the links carry the query as typed.
+    parts = (*data.cache_parts("dashboard-html"), get_language(), _digest(query))
     context = {
-        "form": form,
         "data": data,
-        "query": request.GET.urlencode(),
-        "headline": _headline(data),
+        "query": query,
+        "figures_html": mark_safe(cached_figures(parts, figures_html)),  # noqa: S308 - rendered by us
         "export_tables": [
             ("summary", _("This unit")),
             ("units", _("Units below")),
             ("months", _("Months")),
         ],
-        **_charts(data),
     }
     return render(request, "reporting/dashboard.html", context)
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -279,6 +280,12 @@ def test_the_figures_are_read_once_between_two_refreshes(
     read = " ".join(query["sql"] for query in again.captured_queries)
     assert "reporting_monthlyflow" not in read
     assert "reporting_target" not in read
+    # Kept per language and per period asked for.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Received in the period 7" in text_of(client.get(url, PERIOD).content.decode())
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    april = text_of(client.get(url, {"year": "2026", "month": "4"}).content.decode())
+    assert "Tiếp nhận trong kỳ 7" not in april
 
     # A target set is shown at once (its save forgets the kept figures)…
     with django_capture_on_commit_callbacks(execute=True):
