@@ -8,7 +8,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django_fsm import can_proceed
 
-from dossiers import policies
+from dossiers import policies, timeliness
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
 from dossiers.models import OPEN, Dossier, Status
 from portal import audit
@@ -48,7 +48,7 @@ def locked(
     )
     if not policies.can(actor, action, dossier):
         raise PermissionDenied(f"you may not {action.replace('_', ' ')} this dossier")
-    if dossier.interconnection_group_id is not None and dossier.parent_id is None:
+    if timeliness.is_group_parent(dossier):
         raise DossierError(
             "an interconnected dossier follows its member dossiers: act on those instead"
         )

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dossiers import policies
+from dossiers import policies, timeliness
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
 from dossiers.models import OPEN, Apology, Dossier, HandOver, Pause, ResultDelivery
 from dossiers.services import notifications
@@ -65,7 +65,7 @@ def _close_step(dossier: Dossier, *, officer: User, at: datetime) -> None:
     current.received_by = current.received_by or officer
     current.finished_at = at
     if current.step_due_at is not None:
-        current.timeliness = deadlines.timeliness_when_ended(at, current.step_due_at)
+        current.timeliness = timeliness.timeliness_when_ended(at, current.step_due_at)
     current.save(update_fields=["received_by", "finished_at", "timeliness"])
 
 
@@ -296,10 +296,7 @@ def dossier_apologise(
     if dossier.due_at is None or new_due_at <= dossier.due_at:
         raise ValidationError({"new_due_at": "must be after the current due time"})
     before, now = dossier.status, timezone.now()
-    calendar = calendar_of(dossier)
-    late = now > dossier.due_at or (
-        calendar.working_seconds_between(now, dossier.due_at) < calendar.hours.seconds_per_day
-    )
+    late = timeliness.is_apology_late(calendar_of(dossier), now, dossier.due_at)
     apology = Apology.objects.create(
         dossier=dossier,
         reason=reason,
@@ -430,7 +427,7 @@ def locked_in(
     )
     if not policies.can(actor, action, dossier):
         raise PermissionDenied(f"you may not {action.replace('_', ' ')} this dossier")
-    if dossier.interconnection_group_id is not None and dossier.parent_id is None:
+    if timeliness.is_group_parent(dossier):
         raise DossierError(
             "an interconnected dossier follows its member dossiers: act on those instead"
         )
