@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dossiers import timeliness
 from dossiers.models import Dossier, HandOver, Status
 from dossiers.services.common import calendar_of
 from portal.models import User
 from portal.roles import Role
-from procedures import deadlines
 from procedures.selectors import officer_scopes
 from procedures.selectors.scope import AmongValues
 
@@ -82,10 +82,10 @@ def dossier_timeliness(dossier: Dossier, *, now: datetime | None = None) -> str 
     if dossier.due_at is None:
         return None
     if dossier.processing_ended_at is not None:
-        return deadlines.timeliness_when_ended(
-            dossier.processing_ended_at, dossier.due_at, dossier.supplement_count
-        )
-    at = dossier.paused_at or now or timezone.now()
-    return deadlines.timeliness_in_progress(
-        calendar_of(dossier), at, dossier.due_at, settings.DUE_SOON_WORKING_DAYS
+        return timeliness.resolved_timeliness(dossier)
+    return timeliness.timeliness_in_progress(
+        calendar_of(dossier),
+        timeliness.clock_now(dossier, now or timezone.now()),
+        dossier.due_at,
+        settings.DUE_SOON_WORKING_DAYS,
     )

@@ -1,4 +1,5 @@
-"""Legal deadlines (thời hạn giải quyết) and timeliness, per RULES.md §4–5.
+"""Legal deadlines (thời hạn giải quyết), per RULES.md §4: due times and their moves.
+Whether a dossier keeps to them (RULES.md §5) is dossiers.timeliness.
 
 Pure functions of a `WorkingCalendar`; they read no database."""
 
@@ -19,15 +20,6 @@ class TimeLimitUnit(models.TextChoices):
     WORKING_HOURS = "working_hours", _("working hours")
     CALENDAR_DAYS = "calendar_days", _("calendar days")
     SAME_DAY = "same_day", _("same day")
-
-
-class Timeliness(models.TextChoices):
-    EARLY = "early", _("early")
-    ON_TIME = "on_time", _("on time")
-    LATE = "late", _("late")
-    WITHIN_DEADLINE = "within_deadline", _("within deadline")
-    DUE_SOON = "due_soon", _("due soon")
-    OVERDUE = "overdue", _("overdue")
 
 
 def effective_reception(calendar: WorkingCalendar, received_at: datetime) -> datetime:
@@ -75,25 +67,3 @@ def extend_for_pause(
     return calendar.closing_time(
         calendar.working_day_after(due.astimezone(LOCAL_TIME).date(), days)
     )
-
-
-def timeliness_when_ended(ended_at: datetime, due: datetime, supplement_requests: int = 0) -> str:
-    """Trước hạn / đúng hạn / quá hạn of a dossier whose processing ended. More than one
-    supplement request during processing makes it late (Decision 766)."""
-    if supplement_requests > 1 or ended_at > due:
-        return Timeliness.LATE
-    if ended_at.astimezone(LOCAL_TIME).date() < due.astimezone(LOCAL_TIME).date():
-        return Timeliness.EARLY
-    return Timeliness.ON_TIME
-
-
-def timeliness_in_progress(
-    calendar: WorkingCalendar, now: datetime, due: datetime, due_soon_days: float = 1
-) -> str:
-    """Trong hạn / sắp đến hạn / quá hạn of a dossier still being processed at `now`."""
-    if now > due:
-        return Timeliness.OVERDUE
-    remaining = calendar.working_seconds_between(now, due)
-    if remaining <= due_soon_days * calendar.hours.seconds_per_day:
-        return Timeliness.DUE_SOON
-    return Timeliness.WITHIN_DEADLINE

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from dossiers.models import Channel, Dossier, Evaluation, Pause, ResultDelivery
+from dossiers import timeliness
+from dossiers.models import Channel, Dossier, Evaluation, ResultDelivery
 from procedures.calendar import LOCAL_TIME
 from procedures.models import AdministrativeUnit, Agency, OnlineLevel, ReceptionPoint
 from procedures.selectors import unit_with_descendant_ids
@@ -69,6 +69,12 @@ RATES: dict[str, tuple[tuple[str, ...], str]] = {
 HUNDREDTHS = Decimal("0.01")
 
 
+def counted(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """The dossiers the indicators count: received ones, an interconnected parent
+    through its members."""
+    return timeliness.without_group_parents(dossiers.filter(received_at__isnull=False))
+
+
 @dataclass(frozen=True)
 class Scope:
     """Where: a unit with all its descendants, or one agency, or one reception point."""
@@ -94,10 +100,7 @@ class Scope:
         return cls(reception_point_id=point.pk, **filters)
 
     def dossiers(self) -> QuerySet[Dossier]:
-        # Received dossiers only; an interconnected parent is counted through its members.
-        dossiers = Dossier.objects.filter(received_at__isnull=False).exclude(
-            interconnection_group__isnull=False, parent__isnull=True
-        )
+        dossiers = counted(Dossier.objects.all())
         if self.unit_ids:
             dossiers = dossiers.filter(unit_id__in=self.unit_ids)
         if self.agency_id is not None:
@@ -194,13 +197,12 @@ RECEIVED_SPLITS: dict[str, Q] = {
     "fee_bearing": Q(fee_amount__gt=0),
     "paid_online": Q(fee_amount__gt=0, paid_online=True),
 }
-# Against the legal due time; more than one supplement request is late (Decision 766).
-KEPT = Q(supplement_count__lte=1)
+# Against the legal due time, on dossiers `with_days` (or the snapshot's own days).
 RESOLVED_SPLITS: dict[str, Q] = {
     "resolved": Q(),
-    "resolved_early": KEPT & Q(ended_day__lt=F("due_day")),
-    "resolved_on_time": KEPT & Q(ended_day__gte=F("due_day"), processing_ended_at__lte=F("due_at")),
-    "resolved_late": Q(supplement_count__gt=1) | Q(processing_ended_at__gt=F("due_at")),
+    "resolved_early": timeliness.RESOLVED_EARLY,
+    "resolved_on_time": timeliness.RESOLVED_ON_TIME,
+    "resolved_late": timeliness.RESOLVED_LATE,
     # How the resolved dossiers were received: the communes' "online type" reports.
     "resolved_counter": COUNTER,
     "resolved_postal": POSTAL,
@@ -213,35 +215,6 @@ RETURNED_SPLITS: dict[str, Q] = {
     "returned_postal": Q(result_delivery=ResultDelivery.POSTAL),
     "returned_online": Q(result_delivery=ResultDelivery.ONLINE),
 }
-
-
-def with_days(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """Local calendar days of the end of processing and of the due time."""
-    return dossiers.annotate(
-        ended_day=TruncDate("processing_ended_at", tzinfo=LOCAL_TIME),
-        due_day=TruncDate("due_at", tzinfo=LOCAL_TIME),
-    )
-
-
-def overdue_at(dossiers: QuerySet[Dossier], moment: datetime) -> QuerySet[Dossier]:
-    """Those overdue at `moment` by the due time in force then: a later pause moved the
-    due time, so before it the due time was that pause's `due_before`; a dossier paused
-    at `moment` keeps the value it had when paused (RULES.md §5)."""
-    processing = Pause.objects.filter(dossier=OuterRef("pk"), stage=Pause.Stage.PROCESSING)
-    later = processing.filter(requested_at__gt=moment).order_by("requested_at")
-    current = processing.filter(requested_at__lte=moment).filter(
-        Q(resumed_at__isnull=True) | Q(resumed_at__gt=moment)
-    )
-    return dossiers.annotate(
-        due_then=Coalesce(Subquery(later.values("due_before")[:1]), F("due_at")),
-        paused_then=Exists(current),
-        late_when_paused=Exists(current.filter(requested_at__gt=F("due_before"))),
-    ).filter(Q(paused_then=False, due_then__lt=moment) | Q(late_when_paused=True))
-
-
-def paused_overdue(dossiers: QuerySet[Dossier], moment: datetime) -> int:
-    """Overdue at `moment` among dossiers that were ever paused (a few: row by row)."""
-    return overdue_at(dossiers, moment).count()
 
 
 def compute(scope: Scope, period: Period, *, now: datetime | None = None) -> Indicators:
@@ -264,15 +237,14 @@ def compute(scope: Scope, period: Period, *, now: datetime | None = None) -> Ind
         "carried_over": carried,
         "withdrawn": Q(withdrawn_at__gte=start, withdrawn_at__lt=end),
         "in_progress": open_at_end,
-        # Never paused: the due time has not moved.
-        "in_progress_overdue": open_at_end & Q(pause_count=0, due_at__lt=reference),
+        # The dossiers never paused here; the few others by their pauses, below.
+        "in_progress_overdue": open_at_end & timeliness.overdue_unpaused(reference),
     }
-    counts = with_days(scope.dossiers()).aggregate(
+    counts = timeliness.with_days(scope.dossiers()).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
-    counts["in_progress_overdue"] += paused_overdue(
-        scope.dossiers().filter(open_at_end, pause_count__gt=0), reference
-    )
+    paused = scope.dossiers().filter(open_at_end, timeliness.EVER_PAUSED)
+    counts["in_progress_overdue"] += timeliness.overdue_at(paused, reference).count()
     counts["to_process"] = counts["received"] + counts["carried_over"]
     counts["in_progress_within_deadline"] = counts["in_progress"] - counts["in_progress_overdue"]
     counts |= Evaluation.objects.filter(

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
 
+from dossiers import timeliness
 from dossiers.models import Dossier, Pause
 from procedures.calendar import LOCAL_TIME
 
@@ -25,16 +26,6 @@ def _key(dossier: Dossier) -> Key:
     )
 
 
-def overdue_at(dossier: Dossier, pauses: list[Pause], moment: datetime) -> bool:
-    """The same rule as reporting.indicators.overdue_at, for one dossier."""
-    for pause in pauses:
-        if pause.requested_at <= moment and (pause.resumed_at is None or pause.resumed_at > moment):
-            return pause.due_before is not None and pause.requested_at > pause.due_before
-    later = [p for p in pauses if p.requested_at > moment]
-    due = later[0].due_before if later else dossier.due_at
-    return due is not None and due < moment
-
-
 def _month_start(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TIME).date().replace(day=1)
 
@@ -48,9 +39,9 @@ def _end_of(month: date) -> datetime:
 
 
 def _paused(dossiers: QuerySet[Dossier]) -> Iterable[tuple[Dossier, list[Pause]]]:
-    processing = Pause.objects.filter(stage=Pause.Stage.PROCESSING).order_by("requested_at")
+    processing = timeliness.clock_pauses().order_by("requested_at")
     query = (
-        dossiers.filter(pause_count__gt=0, received_at__isnull=False)
+        dossiers.filter(timeliness.EVER_PAUSED, received_at__isnull=False)
         .select_related("procedure")
         .prefetch_related(Prefetch("pauses", queryset=processing, to_attr="processing_pauses"))
     )
@@ -68,7 +59,7 @@ def overdue_flows(dossiers: QuerySet[Dossier], now: datetime) -> dict[tuple, dic
         while _end_of(month) <= now or month == _month_start(now):
             end = _end_of(month)
             is_open = closed is None or closed >= end
-            state = is_open and overdue_at(dossier, pauses, end)
+            state = is_open and timeliness.is_overdue_at(dossier, pauses, end)
             if state != was:
                 name = "overdue_started" if state else "overdue_stopped"
                 flows[(*_key(dossier), month)][name] += 1
@@ -84,6 +75,6 @@ def open_overdue(dossiers: QuerySet[Dossier], now: datetime) -> dict[Key, int]:
     for dossier, pauses in _paused(
         dossiers.filter(processing_ended_at__isnull=True, withdrawn_at__isnull=True)
     ):
-        if overdue_at(dossier, pauses, now):
+        if timeliness.is_overdue_at(dossier, pauses, now):
             counts[_key(dossier)] += 1
     return counts

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dossiers import timeliness
 from dossiers.selectors import dossiers_visible_to
 from portal.models import User
 from portal.roles import Role
@@ -21,7 +22,7 @@ from procedures.selectors import officer_scope
 from reporting import index766
 from reporting.figures_cache import cached_figures
 from reporting.index766 import GroupScore
-from reporting.indicators import Indicators, Period, Scope, overdue_at
+from reporting.indicators import Indicators, Period, Scope
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
 from reporting.snapshots import STOCK_SOURCES, counts_of, month_starts, open_overdue, sums_of
 from reporting.snapshots import indicators as snapshot_indicators
@@ -295,7 +296,7 @@ def overdue_dossiers(
         withdrawn_at__isnull=True,
     )
     return (
-        overdue_at(open_now, timezone.now())
+        timeliness.overdue_at(open_now, timezone.now())
         .select_related("procedure", "agency")
         .order_by("due_at")
     )

@@ -9,6 +9,7 @@ from dossiers.models.dossier import (
     Dossier,
     ResultDelivery,
     Status,
+    Timeliness,
 )
 from dossiers.models.notifications import Notification
 from dossiers.models.payments import Payment
@@ -40,4 +41,5 @@ __all__ = [
     "Payment",
     "ResultDelivery",
     "Status",
+    "Timeliness",
 ]

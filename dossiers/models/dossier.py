@@ -80,6 +80,18 @@ class ResultDelivery(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
+class Timeliness(models.TextChoices):
+    """Trước hạn / đúng hạn / quá hạn once processing ended; trong hạn / sắp đến hạn / quá
+    hạn while it runs (RULES.md §5; the rules are dossiers.timeliness)."""
+
+    EARLY = "early", _("early")
+    ON_TIME = "on_time", _("on time")
+    LATE = "late", _("late")
+    WITHIN_DEADLINE = "within_deadline", _("within deadline")
+    DUE_SOON = "due_soon", _("due soon")
+    OVERDUE = "overdue", _("overdue")
+
+
 class DeadlineAlert(models.TextChoices):
     NONE = "", _("None")
     DUE_SOON = "due_soon", _("Due soon")

@@ -6,8 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models.dossier import Dossier
-from procedures.deadlines import Timeliness
+from dossiers.models.dossier import Dossier, Timeliness
 from procedures.models import Agency, CopyType
 
 

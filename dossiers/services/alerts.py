@@ -8,13 +8,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dossiers.models import DeadlineAlert, Dossier, Status
+from dossiers import timeliness
+from dossiers.models import DeadlineAlert, Dossier, Status, Timeliness
 from dossiers.services import notifications
 from dossiers.services.common import calendar_of
 from portal.models import User
 from portal.roles import Role
-from procedures import deadlines
-from procedures.deadlines import Timeliness
 from procedures.models import Assignment
 
 # Paused dossiers keep the value they had when paused (RULES.md §5).
@@ -24,23 +23,24 @@ LOOKAHEAD = timedelta(days=7)
 
 def dossiers_mark_deadlines(*, batch: int = 500) -> dict[str, int]:
     now = timezone.now()
+    # An interconnected parent follows its members, whose own clocks are watched.
     candidates = (
-        Dossier.objects.filter(status__in=RUNNING, due_at__isnull=False)
-        # An interconnected parent follows its members, whose own clocks are watched.
-        .exclude(interconnection_group__isnull=False, parent__isnull=True)
+        timeliness.without_group_parents(
+            Dossier.objects.filter(status__in=RUNNING, due_at__isnull=False)
+        )
         .filter(Q(due_at__lte=now + LOOKAHEAD) | ~Q(deadline_alert=""))
         .select_related("reception_point", "unit", "agency", "procedure")
         .order_by("due_at")
     )
     changed = {DeadlineAlert.DUE_SOON: 0, DeadlineAlert.OVERDUE: 0, DeadlineAlert.NONE: 0}
     for dossier in candidates.iterator(chunk_size=batch):
-        timeliness = deadlines.timeliness_in_progress(
+        state = timeliness.timeliness_in_progress(
             calendar_of(dossier), now, dossier.due_at, settings.DUE_SOON_WORKING_DAYS
         )
         alert = {
             Timeliness.OVERDUE: DeadlineAlert.OVERDUE,
             Timeliness.DUE_SOON: DeadlineAlert.DUE_SOON,
-        }.get(timeliness, DeadlineAlert.NONE)
+        }.get(state, DeadlineAlert.NONE)
         if alert == dossier.deadline_alert:
             continue
         with transaction.atomic():

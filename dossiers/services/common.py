@@ -5,10 +5,10 @@ side effects after commit."""
 from decimal import Decimal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django_fsm import can_proceed
 
-from dossiers import policies
+from dossiers import policies, timeliness
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
 from dossiers.models import OPEN, Dossier, Status
 from portal import audit
@@ -37,10 +37,16 @@ EVENTS = {
 
 
 def locked(
-    *, dossier_id: UUID | str, actor: User | None, action: str, expected_version: int | None
+    *,
+    dossier_id: UUID | str,
+    actor: User | None,
+    action: str,
+    expected_version: int | None,
+    states: frozenset[str] | None = None,
 ) -> Dossier:
     """The dossier, locked until the caller's transaction ends, once the actor may do
-    `action` and its state allows it."""
+    `action` and its state allows it: the transition of that name, or, for an action
+    that changes no state, one of `states`."""
     dossier = (
         Dossier.objects.select_for_update(of=("self",))
         .select_related("agency", "reception_point", "unit", "procedure")
@@ -48,15 +54,28 @@ def locked(
     )
     if not policies.can(actor, action, dossier):
         raise PermissionDenied(f"you may not {action.replace('_', ' ')} this dossier")
-    if dossier.interconnection_group_id is not None and dossier.parent_id is None:
+    if timeliness.is_group_parent(dossier):
         raise DossierError(
             "an interconnected dossier follows its member dossiers: act on those instead"
         )
     if expected_version is not None and dossier.version != expected_version:
         raise DossierConflictError(expected_version, dossier.version)
-    if not can_proceed(getattr(dossier, action)):
+    allowed = can_proceed(getattr(dossier, action)) if states is None else dossier.status in states
+    if not allowed:
         raise InvalidTransitionError(dossier, action)
     return dossier
+
+
+def check_supplement_request(items: list[str], reason: str) -> None:
+    """A supplement request (form 02), at intake or during processing, names at least
+    one paper and gives a reason."""
+    errors = {}
+    if not [item for item in items if item.strip()]:
+        errors["items"] = "name at least one paper to supplement"
+    if not reason.strip():
+        errors["reason"] = "required"
+    if errors:
+        raise ValidationError(errors)
 
 
 def record(

@@ -11,7 +11,13 @@ from django.utils import timezone
 from dossiers import codes, policies
 from dossiers.models import Channel, Dossier, Pause, Status
 from dossiers.services import notifications
-from dossiers.services.common import calendar_of, locked, record, time_limit
+from dossiers.services.common import (
+    calendar_of,
+    check_supplement_request,
+    locked,
+    record,
+    time_limit,
+)
 from portal import audit
 from portal.models import User
 from procedures import deadlines
@@ -51,7 +57,7 @@ def _check_offer(procedure: Procedure, agency: Agency, reception_point: Receptio
         raise ValidationError(errors)
 
 
-def _new_dossier(
+def new_dossier(
     *,
     procedure: Procedure,
     agency: Agency,
@@ -93,7 +99,7 @@ def dossier_create_draft(
     """Hồ sơ nháp: an online application being filled in by its applicant."""
     if procedure.online_level == OnlineLevel.NONE:
         raise ValidationError({"procedure": f"{procedure.code} is not offered online"})
-    dossier = _new_dossier(
+    dossier = new_dossier(
         procedure=procedure,
         agency=agency,
         reception_point=reception_point,
@@ -123,7 +129,7 @@ def dossier_submit(
     return dossier
 
 
-def _start_clock(dossier: Dossier, *, officer: User, at: datetime, fees_set: bool = False) -> str:
+def start_clock(dossier: Dossier, *, officer: User, at: datetime, fees_set: bool = False) -> str:
     """What reception fixes for good: code, terms, due time, lookup secret. The fees are
     the procedure's unless the officer set them (an exemption is 0)."""
     dossier.received_at = at
@@ -147,7 +153,7 @@ def dossier_receive(
         dossier_id=dossier_id, actor=officer, action="receive", expected_version=expected_version
     )
     before = dossier.status
-    secret = _start_clock(dossier, officer=officer, at=timezone.now())
+    secret = start_clock(dossier, officer=officer, at=timezone.now())
     dossier.receive()
     record(dossier, actor=officer, action="receive", before=before, data={"code": dossier.code})
     notifications.queue_for_applicant(dossier, "received")
@@ -165,7 +171,7 @@ def dossier_receive_at_counter(
     **fields: object,
 ) -> Reception:
     """Tiếp nhận trực tiếp: a complete paper dossier received at the counter (form 01)."""
-    dossier = _new_dossier(
+    dossier = new_dossier(
         procedure=procedure,
         agency=agency,
         reception_point=reception_point,
@@ -178,7 +184,7 @@ def dossier_receive_at_counter(
         raise PermissionDenied("you do not receive dossiers at this reception point")
     now = timezone.now()
     dossier.submitted_at = now
-    secret = _start_clock(dossier, officer=officer, at=now, fees_set="fee_amount" in fields)
+    secret = start_clock(dossier, officer=officer, at=now, fees_set="fee_amount" in fields)
     dossier.receive()
     record(
         dossier,
@@ -205,7 +211,7 @@ def dossier_submit_by_post(
     and sealed the dossier; it waits for reception like an online one."""
     if not procedure.postal_intake:
         raise ValidationError({"procedure": f"{procedure.code} is not received by post"})
-    dossier = _new_dossier(
+    dossier = new_dossier(
         procedure=procedure,
         agency=agency,
         reception_point=reception_point,
@@ -262,7 +268,7 @@ def dossier_request_supplement_at_intake(
     expected_version: int | None = None,
 ) -> Dossier:
     """Hướng dẫn bổ sung (form 02) before reception: the clock has not started."""
-    _check_request(items, reason)
+    check_supplement_request(items, reason)
     dossier = locked(
         dossier_id=dossier_id,
         actor=officer,
@@ -293,16 +299,6 @@ def dossier_request_supplement_at_intake(
     return dossier
 
 
-def _check_request(items: list[str], reason: str) -> None:
-    errors = {}
-    if not [item for item in items if item.strip()]:
-        errors["items"] = "name at least one paper to supplement"
-    if not reason.strip():
-        errors["reason"] = "required"
-    if errors:
-        raise ValidationError(errors)
-
-
 def _walk_in(
     *,
     officer: User,
@@ -314,7 +310,7 @@ def _walk_in(
     **fields: object,
 ) -> Dossier:
     """A paper dossier brought to the counter, recorded before the officer's decision."""
-    dossier = _new_dossier(
+    dossier = new_dossier(
         procedure=procedure,
         agency=agency,
         reception_point=reception_point,
@@ -336,7 +332,7 @@ def dossier_guide_at_counter(
 ) -> Dossier:
     """Hướng dẫn hoàn thiện hồ sơ (form 02) for a paper dossier that is not complete: it is
     recorded, not received; the applicant brings it back completed."""
-    _check_request(items, reason)
+    check_supplement_request(items, reason)
     dossier = _walk_in(officer=officer, action="request_supplement_at_intake", **walk_in)
     return dossier_request_supplement_at_intake(
         dossier_id=dossier.pk, officer=officer, items=items, reason=reason

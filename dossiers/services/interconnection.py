@@ -11,7 +11,7 @@ from dossiers import codes, policies
 from dossiers.models import Channel, Dossier, Status
 from dossiers.services import notifications
 from dossiers.services.common import calendar_of, record
-from dossiers.services.intake import Applicant, Reception, _new_dossier, _start_clock
+from dossiers.services.intake import Applicant, Reception, new_dossier, start_clock
 from portal import audit
 from portal.models import User
 from procedures import deadlines
@@ -53,7 +53,7 @@ def dossier_receive_interconnected(
     placed = [(member, _agency_for(member, reception_point, chosen)) for member in members]
     now = timezone.now()
     lead_procedure, lead_agency = placed[0][0].procedure, placed[0][1]
-    parent = _new_dossier(
+    parent = new_dossier(
         procedure=lead_procedure,
         agency=lead_agency,
         reception_point=reception_point,
@@ -87,7 +87,7 @@ def dossier_receive_interconnected(
         data={"from": "submitted", "to": "received", "code": parent.code, "group": group.code},
     )
     for member, agency in placed:
-        child = _new_dossier(
+        child = new_dossier(
             procedure=member.procedure,
             agency=agency,
             reception_point=reception_point,
@@ -98,7 +98,7 @@ def dossier_receive_interconnected(
             interconnection_group=group,
             submitted_at=now,
         )
-        _start_clock(child, officer=officer, at=now)
+        start_clock(child, officer=officer, at=now)
         child.receive()
         record(
             child,

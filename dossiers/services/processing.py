@@ -8,12 +8,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dossiers import policies
-from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
+from dossiers import policies, timeliness
 from dossiers.models import OPEN, Apology, Dossier, HandOver, Pause, ResultDelivery
 from dossiers.services import notifications
-from dossiers.services.common import calendar_of, locked, record, time_limit
-from dossiers.services.intake import _check_request
+from dossiers.services.common import (
+    calendar_of,
+    check_supplement_request,
+    locked,
+    record,
+    time_limit,
+)
 from portal import audit
 from portal.models import User
 from procedures import deadlines
@@ -65,7 +69,7 @@ def _close_step(dossier: Dossier, *, officer: User, at: datetime) -> None:
     current.received_by = current.received_by or officer
     current.finished_at = at
     if current.step_due_at is not None:
-        current.timeliness = deadlines.timeliness_when_ended(at, current.step_due_at)
+        current.timeliness = timeliness.timeliness_when_ended(at, current.step_due_at)
     current.save(update_fields=["received_by", "finished_at", "timeliness"])
 
 
@@ -181,7 +185,7 @@ def dossier_request_supplement(
 ) -> Dossier:
     """Yêu cầu bổ sung, hoàn thiện hồ sơ (form 02) during processing: the clock stops.
     A second request makes the dossier late (Decision 766)."""
-    _check_request(items, reason)
+    check_supplement_request(items, reason)
     dossier = locked(
         dossier_id=dossier_id,
         actor=officer,
@@ -296,10 +300,7 @@ def dossier_apologise(
     if dossier.due_at is None or new_due_at <= dossier.due_at:
         raise ValidationError({"new_due_at": "must be after the current due time"})
     before, now = dossier.status, timezone.now()
-    calendar = calendar_of(dossier)
-    late = now > dossier.due_at or (
-        calendar.working_seconds_between(now, dossier.due_at) < calendar.hours.seconds_per_day
-    )
+    late = timeliness.is_apology_late(calendar_of(dossier), now, dossier.due_at)
     apology = Apology.objects.create(
         dossier=dossier,
         reason=reason,
@@ -413,34 +414,6 @@ def dossier_withdraw(
     return dossier
 
 
-def locked_in(
-    *,
-    dossier_id: UUID | str,
-    actor: User,
-    action: str,
-    states: frozenset[str],
-    expected_version: int | None,
-) -> Dossier:
-    """`common.locked` for an action that changes no state: the same checks in the same
-    order, with the states it is allowed in instead of a transition."""
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("agency", "reception_point", "unit", "procedure")
-        .get(pk=dossier_id)
-    )
-    if not policies.can(actor, action, dossier):
-        raise PermissionDenied(f"you may not {action.replace('_', ' ')} this dossier")
-    if dossier.interconnection_group_id is not None and dossier.parent_id is None:
-        raise DossierError(
-            "an interconnected dossier follows its member dossiers: act on those instead"
-        )
-    if expected_version is not None and dossier.version != expected_version:
-        raise DossierConflictError(expected_version, dossier.version)
-    if dossier.status not in states:
-        raise InvalidTransitionError(dossier, action)
-    return dossier
-
-
 def save_recorded(dossier: Dossier, *, actor: User, event: str, data: dict[str, object]) -> None:
     """Save a change that is not a transition: it still bumps the version, so whoever
     looked at the dossier before acts on what they saw or not at all."""
@@ -459,7 +432,7 @@ def dossier_assign(
 ) -> Dossier:
     """Phân công xử lý: a leader gives the dossier to an officer of the agency (or to
     nobody); an officer takes an unassigned one, or gives back their own."""
-    dossier = locked_in(
+    dossier = locked(
         dossier_id=dossier_id,
         actor=officer,
         action="assign",

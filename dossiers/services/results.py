@@ -16,7 +16,8 @@ from django.utils import timezone
 from dossiers.errors import DossierError
 from dossiers.models import Attachment, Dossier, Status
 from dossiers.services.attachments import check_upload
-from dossiers.services.processing import locked_in, save_recorded
+from dossiers.services.common import locked
+from dossiers.services.processing import save_recorded
 from portal.models import User
 from procedures.models import CopyType
 
@@ -34,7 +35,7 @@ def dossier_attach_result(
 ) -> Attachment:
     """Trả kết quả điện tử: attach the signed electronic result; the applicant may then
     download it like any paper of their dossier."""
-    dossier = locked_in(
+    dossier = locked(
         dossier_id=dossier_id,
         actor=officer,
         action="attach_result",
@@ -76,7 +77,7 @@ def dossier_mark_result_ready(
     *, dossier_id: UUID | str, officer: User, expected_version: int | None = None
 ) -> Dossier:
     """Kết quả giấy: the signed paper result is at the reception point, ready to hand over."""
-    dossier = locked_in(
+    dossier = locked(
         dossier_id=dossier_id,
         actor=officer,
         action="mark_result_ready",

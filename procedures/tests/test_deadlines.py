@@ -1,18 +1,12 @@
-"""Due dates on the real Vietnamese calendar (RULES.md §4–5), example by example."""
+"""Due dates on the real Vietnamese calendar (RULES.md §4), example by example. Timeliness
+(§5) is dossiers.timeliness, tested in dossiers/tests/test_timeliness.py."""
 
 from datetime import datetime
 
 import pytest
 
 from procedures.calendar import LOCAL_TIME, WorkingCalendar
-from procedures.deadlines import (
-    Timeliness,
-    due_at,
-    effective_reception,
-    extend_for_pause,
-    timeliness_in_progress,
-    timeliness_when_ended,
-)
+from procedures.deadlines import due_at, effective_reception, extend_for_pause
 
 CALENDAR = WorkingCalendar()
 
@@ -97,35 +91,6 @@ def test_supplement_pause_moves_an_hour_limit_by_the_office_time_waited() -> Non
         CALENDAR, due, "working_hours", at("2026-03-02 16:00"), at("2026-03-03 08:30")
     )
     assert moved == at("2026-03-03 16:00")  # 1 h + 1 h waited
-
-
-@pytest.mark.parametrize(
-    ("ended", "supplements", "expected"),
-    [
-        ("2026-03-09 16:00", 0, Timeliness.EARLY),
-        ("2026-03-10 08:00", 0, Timeliness.ON_TIME),
-        ("2026-03-10 17:00", 0, Timeliness.ON_TIME),
-        ("2026-03-10 17:01", 0, Timeliness.LATE),
-        ("2026-03-09 16:00", 1, Timeliness.EARLY),
-        ("2026-03-09 16:00", 2, Timeliness.LATE),  # Decision 766: two requests = late
-    ],
-)
-def test_timeliness_of_ended_processing(ended: str, supplements: int, expected: str) -> None:
-    assert timeliness_when_ended(at(ended), at("2026-03-10 17:00"), supplements) == expected
-
-
-@pytest.mark.parametrize(
-    ("now", "expected"),
-    [
-        ("2026-03-06 16:00", Timeliness.WITHIN_DEADLINE),
-        ("2026-03-09 16:59", Timeliness.WITHIN_DEADLINE),
-        ("2026-03-09 17:00", Timeliness.DUE_SOON),  # one working day left
-        ("2026-03-10 17:00", Timeliness.DUE_SOON),
-        ("2026-03-10 17:01", Timeliness.OVERDUE),
-    ],
-)
-def test_timeliness_in_progress(now: str, expected: str) -> None:
-    assert timeliness_in_progress(CALENDAR, at(now), at("2026-03-10 17:00")) == expected
 
 
 def test_unknown_unit_is_refused() -> None:

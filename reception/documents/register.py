@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 
+from dossiers import timeliness
 from dossiers.models import Dossier, HandOver, Status
 from dossiers.selectors import dossiers_visible_to
 from portal.models import User
 from portal.spreadsheets import xlsx_text
-from procedures import deadlines
 from procedures.calendar import LOCAL_TIME
 from procedures.models import ReceptionPoint
 from reception.documents import formatting as fmt
@@ -166,7 +166,7 @@ def _note(dossier: Dossier, now: datetime) -> str:
     if dossier.processing_ended_at is not None and dossier.status != Status.STOPPED:
         notes.append(
             fmt.TIMELINESS[
-                deadlines.timeliness_when_ended(
+                timeliness.timeliness_when_ended(
                     dossier.processing_ended_at, dossier.due_at, dossier.supplement_count
                 )
             ]
@@ -174,8 +174,7 @@ def _note(dossier: Dossier, now: datetime) -> str:
     elif (
         dossier.processing_ended_at is None
         and dossier.status != Status.WITHDRAWN
-        and dossier.due_at
-        and (dossier.paused_at or now) > dossier.due_at  # a pause keeps its value (§5)
+        and timeliness.is_overdue_now(dossier, now)
     ):
         notes.append("Quá hạn")
     if dossier.rescheduled_due_at is not None:

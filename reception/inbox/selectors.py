@@ -12,6 +12,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Valu
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dossiers import timeliness
 from dossiers.models import Attachment, Dossier, Status
 from dossiers.selectors import dossier_timeliness, processing_scope
 from dossiers.services.common import calendar_of
@@ -91,15 +92,10 @@ def _in_agencies(user: User) -> QuerySet[Dossier]:
     # An interconnected parent follows its members, which are the ones worked on.
     # A dossier handed to one of the agencies for a coordinated step is theirs while it lasts.
     mine = processing_scope(user)
-    return Dossier.objects.filter(
-        mine if mine is not None else Q(pk__in=[]), received_at__isnull=False
-    ).exclude(interconnection_group__isnull=False, parent__isnull=True)
-
-
-def _overdue(now: datetime) -> Q:
-    """Past the legal due time; a paused dossier keeps what it was when paused (§5)."""
-    return Q(paused_at__isnull=True, due_at__lt=now) | Q(
-        paused_at__isnull=False, due_at__lt=F("paused_at")
+    return timeliness.without_group_parents(
+        Dossier.objects.filter(
+            mine if mine is not None else Q(pk__in=[]), received_at__isnull=False
+        )
     )
 
 
@@ -123,7 +119,7 @@ def inbox_for(
     dossiers = dossiers.select_related(
         "procedure", "assigned_to", "reception_point", "unit"
     ).annotate(
-        overdue_first=Case(When(_overdue(now), then=Value(0)), default=Value(1)),
+        overdue_first=Case(When(timeliness.overdue_now(now), then=Value(0)), default=Value(1)),
         has_result_file=Exists(results),
     )
     if filters.tray == Tray.RESULTS:
@@ -141,8 +137,8 @@ def inbox_rows(dossiers: list[Dossier], *, now: datetime | None = None) -> list[
         calendar = calendar_of(dossier)
         remaining = None
         if dossier.due_at is not None and dossier.processing_ended_at is None:
-            at = dossier.paused_at or now
-            if at <= dossier.due_at:
+            at = timeliness.clock_now(dossier, now)
+            if not timeliness.is_overdue(dossier.due_at, at):
                 remaining = calendar.working_seconds_between(at, dossier.due_at)
             else:
                 remaining = -calendar.working_seconds_between(dossier.due_at, at)
@@ -163,7 +159,9 @@ def inbox_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = _in_agencies(user).aggregate(
         **{tray: Count("pk", filter=Q(status__in=states)) for tray, states in TRAY_STATES.items()},
-        overdue=Count("pk", filter=Q(status__in=TRAY_STATES[Tray.ACTIVE]) & _overdue(now)),
+        overdue=Count(
+            "pk", filter=Q(status__in=TRAY_STATES[Tray.ACTIVE]) & timeliness.overdue_now(now)
+        ),
     )
     return {key: value or 0 for key, value in counts.items()}
 

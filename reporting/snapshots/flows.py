@@ -12,16 +12,9 @@ from django.db.models import F, Model, QuerySet
 from dossiers.models import Dossier
 from procedures.models import Procedure
 from reporting import paused
+from reporting.indicators import counted
 from reporting.models import MonthlyFlow, OpenOverdue
-from reporting.snapshots.groups import (
-    FLOW_EVENTS,
-    NEW_FLOWS,
-    SCRATCH,
-    any_paused,
-    column,
-    counted,
-    execute,
-)
+from reporting.snapshots.groups import FLOW_EVENTS, NEW_FLOWS, SCRATCH, any_paused, column, execute
 
 SNAPSHOT_KEY = ["unit", "agency", "reception_point", "procedure", "sector"]
 FLOWS = MonthlyFlow._meta.db_table

@@ -29,9 +29,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Trunc, TruncDate
 
+from dossiers import timeliness
 from dossiers.models import Dossier, Evaluation
 from procedures.calendar import LOCAL_TIME
-from reporting.indicators import RECEIVED_SPLITS, RESOLVED_SPLITS, RETURNED_SPLITS
+from reporting.indicators import RECEIVED_SPLITS, RESOLVED_SPLITS, RETURNED_SPLITS, counted
 
 KEY = ("unit_id", "agency_id", "reception_point_id", "procedure_id", "procedure__sector_id")
 SCRATCH = "reporting_refresh_groups"
@@ -56,8 +57,8 @@ HAPPENED = {
     "returned": Q(returned_at__isnull=False),
     "evaluated": Q(evaluation__evaluated_at__isnull=False),
 }
-# Open, never paused (reporting.paused counts the others) and, with a time, overdue.
-OPEN_OVERDUE = Q(processing_ended_at__isnull=True, withdrawn_at__isnull=True, pause_count=0)
+# Open now; with a time, the never paused of them overdue (reporting.paused counts the others).
+OPEN = Q(processing_ended_at__isnull=True, withdrawn_at__isnull=True)
 # A group's key and months (`month_…` columns of the temporary table).
 GROUP_KEY = KEY[:4]
 MONTHS = [
@@ -91,13 +92,6 @@ def _local(expression: object, kind: str) -> Func:
     return TruncDate(expression, tzinfo=LOCAL_TIME)
 
 
-def counted(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """Received dossiers; an interconnected parent is counted through its members."""
-    return dossiers.filter(received_at__isnull=False).exclude(
-        interconnection_group__isnull=False, parent__isnull=True
-    )
-
-
 def _unless_same(month: str, same_as: str) -> Case:
     """Null when the same as the other month, as for most dossiers."""
     return Case(When(**{month: F(same_as)}, then=None), default=F(month))
@@ -115,8 +109,9 @@ def _groups(dossiers: QuerySet[Dossier], now: datetime) -> tuple[str, tuple]:
     # spares them the months. A dossier ever paused is left to reporting.paused: its due
     # time moved after the fact.
     overdue = (
-        Q(pause_count=0, due_at__isnull=False)
-        & (Q(closed_at__isnull=True) | Q(closed_at__gt=F("due_at")))
+        timeliness.NEVER_PAUSED
+        & Q(due_at__isnull=False)
+        & (Q(closed_at__isnull=True) | timeliness.overdue("due_at", F("closed_at")))
         & (Q(stopped__isnull=True) | Q(stopped__gt=F("started")))
     )
     groups = (
@@ -145,7 +140,10 @@ def _groups(dossiers: QuerySet[Dossier], now: datetime) -> tuple[str, tuple]:
         for name, (event, split) in FLOW_EVENTS.items()
         if HAPPENED.get(event, Q()) & split
     }
-    conditions |= {"open_overdue": Q(OPEN_OVERDUE, due_at__lt=now), "paused": Q(pause_count__gt=0)}
+    conditions |= {
+        "open_overdue": OPEN & timeliness.overdue_unpaused(now),
+        "paused": timeliness.EVER_PAUSED,
+    }
     fence = {}
     if connection.vendor == "postgresql":
         fence["fence"] = Func(function="clock_timestamp", output_field=DateTimeField())
