@@ -157,11 +157,21 @@ def inbox_rows(dossiers: list[Dossier], *, now: datetime | None = None) -> list[
 def inbox_counts(*, user: User, now: datetime | None = None) -> dict[str, int]:
     """How many dossiers each tray holds, and how many of the ones to process are overdue."""
     now = now or timezone.now()
-    counts = _in_agencies(user).aggregate(
-        **{tray: Count("pk", filter=Q(status__in=states)) for tray, states in TRAY_STATES.items()},
-        overdue=Count(
-            "pk", filter=Q(status__in=TRAY_STATES[Tray.ACTIVE]) & timeliness.overdue_now(now)
-        ),
+    # Only the dossiers of some tray: the (agency, status) index serves them, rather than
+    # every dossier the agencies ever received.
+    in_trays = [state for states in TRAY_STATES.values() for state in states]
+    counts = (
+        _in_agencies(user)
+        .filter(status__in=in_trays)
+        .aggregate(
+            **{
+                tray: Count("pk", filter=Q(status__in=states))
+                for tray, states in TRAY_STATES.items()
+            },
+            overdue=Count(
+                "pk", filter=Q(status__in=TRAY_STATES[Tray.ACTIVE]) & timeliness.overdue_now(now)
+            ),
+        )
     )
     return {key: value or 0 for key, value in counts.items()}
 
