@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from portal.sequences import NumberSequence
+
 
 class QueueLine(models.Model):
     """Hàng chờ: a kind of service the take-a-number kiosk offers a button for, with its
@@ -65,7 +67,7 @@ class QueueLine(models.Model):
         return not self.counter_numbers or counter in self.counter_numbers
 
 
-class TicketSequence(models.Model):
+class TicketSequence(NumberSequence):
     """The last number given in one line of a reception point on a day. Locked while a
     number is issued, so two presses at once never print the same number."""
 
@@ -74,7 +76,6 @@ class TicketSequence(models.Model):
     )
     prefix = models.CharField(max_length=2, blank=True)
     day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
