@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from dossiers import codes
-from dossiers.models import CodeSequence
+from dossiers.models import CodeSequence, Status
 from portal.sequences import allocate_next
 
 from .conftest import Office
@@ -53,3 +54,12 @@ def test_a_rolled_back_caller_gives_its_number_back(office: Office) -> None:
         receive_then_fail()
 
     assert codes.allocate_code(agency=office.agency, day=DAY) == "H56.HT-260302-0001"
+
+
+def test_codes_step_over_imported_ones(office: Office) -> None:
+    today = timezone.localdate()
+    office.dossier(Status.RETURNED, code=f"H56.HT-{today:%y%m%d}-0001", imported=True)
+
+    code = codes.allocate_code(agency=office.agency, day=today)
+
+    assert code == f"H56.HT-{today:%y%m%d}-0002"
