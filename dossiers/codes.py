@@ -7,6 +7,7 @@ import secrets
 from datetime import date
 
 from dossiers.models import CodeSequence, Dossier
+from portal import sequences
 from procedures.models import Agency
 
 # No I, O, 0 or 1: a secret is read off paper and typed on a phone.
@@ -32,15 +33,15 @@ def allocate_code(*, agency: Agency, day: date) -> str:
     """Mã hồ sơ {agency}-{YYMMDD}-{NNNN}. Must run inside the reception's transaction:
     the counter row stays locked until it commits, so numbers are consecutive and never
     shared, and a rolled-back reception gives its number back."""
-    sequence, _ = CodeSequence.objects.select_for_update().get_or_create(agency=agency, day=day)
-    while True:
-        sequence.last += 1
-        code = f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+
+    def code(number: int) -> str:
+        return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+    def taken(number: int) -> bool:
         # Imported dossiers carry codes the counter never gave: step over them.
-        if not Dossier.objects.filter(code=code).exists():
-            break
-    sequence.save(update_fields=["last"])
-    return code
+        return Dossier.objects.filter(code=code(number)).exists()
+
+    return code(sequences.allocate_next(CodeSequence, taken=taken, agency=agency, day=day))
 
 
 def secret_hash(dossier: Dossier, secret: str) -> str:

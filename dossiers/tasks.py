@@ -6,6 +6,7 @@ from dossiers.services import alerts, notifications
 
 
 @shared_task(
+    name=notifications.SEND_NOTIFICATION,
     bind=True,
     acks_late=True,
     autoretry_for=(notifications.DeliveryError,),

@@ -156,8 +156,8 @@ AXES_RESET_ON_SUCCESS = True
 # The number of trusted proxies in front of the portal (the TLS proxy: 1). Without one the
 # X-Forwarded-For header is ignored; with N the N-th address from its right is the client's.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-# django-ipware is not installed: the client's address is read by portal.client_ip, which
-# the portal's own throttles use too.
+# portal.client_ip reads the client's address (through django-ipware, given only the entry
+# our outermost proxy wrote) for django-axes and the portal's own throttles alike.
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 # One lock per account whichever identifier was typed (email, phone or username).
 AXES_USERNAME_CALLABLE = "portal.auth_backends.axes_username"

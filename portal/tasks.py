@@ -1,5 +1,6 @@
 from celery import shared_task
 from django.conf import settings
+from django.db import connection
 
 from portal.accounts import services as accounts
 from portal.models import User
@@ -8,13 +9,12 @@ from portal.models import User
 @shared_task(acks_late=True)
 def probe_database(user_id: int) -> dict[str, str]:
     """Prove a worker reaches the same database as the web process: read one row."""
-    from django.db import connection
-
     user = User.objects.get(pk=user_id)
     return {"vendor": connection.vendor, "username": user.username}
 
 
 @shared_task(
+    name=accounts.SEND_ACCOUNT_EMAIL,
     bind=True,
     acks_late=True,
     autoretry_for=(accounts.AccountEmailError,),

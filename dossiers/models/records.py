@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models.dossier import Dossier, Timeliness
+from portal.sequences import NumberSequence
 from procedures.models import Agency, CopyType
 
 
@@ -180,13 +181,12 @@ class Evaluation(models.Model):
         return f"{self.dossier_id}: {self.rating}"
 
 
-class CodeSequence(models.Model):
+class CodeSequence(NumberSequence):
     """The last dossier number given by an agency on a day. Locked while a code is
     allocated, so two receptions at the same second never share a number."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

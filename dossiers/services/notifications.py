@@ -17,7 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier, Notification
-from portal import audit
+from portal import audit, dispatch
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ OFFICER_KINDS = {
 MAX_ATTEMPTS = settings.NOTIFICATION_MAX_ATTEMPTS
 # Longer than the longest backoff between two attempts (dossiers.tasks: one hour).
 RETRY_CHAIN_SILENCE = timedelta(hours=2)
+# The task that sends one notification (dossiers.tasks), queued by this name.
+SEND_NOTIFICATION = "dossiers.tasks.send_notification"
 
 
 def queue_for_applicant(dossier: Dossier, kind: str) -> list[Notification]:
@@ -113,11 +115,9 @@ def _queue(rows: list[Notification]) -> list[Notification]:
 
 def enqueue(ids: Iterable[str]) -> None:
     """Hand notifications to Celery; if the broker is down they stay pending for the sweep."""
-    from dossiers.tasks import send_notification
-
     for notification_id in ids:
         try:
-            send_notification.delay(notification_id)
+            dispatch.send(SEND_NOTIFICATION, notification_id)
         except Exception:  # the broker is unreachable: the sweep will send it
             logger.warning(
                 "notification %s left for the sweep: broker unavailable", notification_id

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dossiers import codes
+from dossiers import codes, services
 from dossiers.models import Channel, Dossier, HandOver, Pause, Status
 from portal.models import User
 from portal.roles import Role
@@ -13,6 +13,8 @@ from procedures.models import (
     AdministrativeUnit,
     Agency,
     Assignment,
+    InterconnectionGroup,
+    InterconnectionMember,
     Procedure,
     ReceptionPoint,
     Step,
@@ -179,3 +181,17 @@ def make_dossier(office: Office, status: str, **fields) -> Dossier:
             due_before=dossier.due_at,
         )
     return dossier
+
+
+@pytest.fixture
+def group_dossier(office: Office) -> Dossier:
+    group = InterconnectionGroup.objects.create(
+        code="G", name="G", time_limit=3, time_limit_unit="working_days"
+    )
+    InterconnectionMember.objects.create(group=group, procedure=office.procedure)
+    return services.dossier_receive_interconnected(
+        officer=office.reception,
+        group=group,
+        reception_point=office.point,
+        applicant=services.Applicant(name="Lan", account=office.applicant),
+    ).dossier

@@ -1,8 +1,9 @@
 from datetime import timedelta
 
 import time_machine
+from django.utils import timezone
 
-from dossiers.models import Notification, Status
+from dossiers.models import Dossier, Notification, Status
 from dossiers.services.alerts import dossiers_mark_deadlines
 
 from .conftest import Office
@@ -43,3 +44,13 @@ def test_officers_are_told_once_when_a_dossier_falls_due_then_overdue(office: Of
     assert not Notification.objects.filter(recipient__startswith="thuly2").exists()
     paused.refresh_from_db()
     assert paused.deadline_alert == ""
+
+
+def test_an_interconnected_parent_is_not_alerted_twice(office: Office, group_dossier) -> None:
+    Dossier.objects.filter(interconnection_group__isnull=False).update(
+        due_at=timezone.now() - timedelta(hours=1), status=Status.IN_PROCESS
+    )
+
+    result = dossiers_mark_deadlines()
+
+    assert result["overdue"] == 1  # the member, not its parent

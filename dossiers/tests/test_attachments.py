@@ -193,3 +193,22 @@ def test_a_paper_is_served_only_to_those_who_may_see_the_dossier(
         assert response["Content-Type"] == "application/pdf"
         assert response["Cache-Control"] == "private, no-store"
         assert "attachment;" in response["Content-Disposition"]
+
+
+def test_a_paper_digitised_at_reception_counts_for_the_dossier(office: Office, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    paper = Component.objects.create(
+        procedure=office.procedure, name="Tờ khai", copy_type=CopyType.ORIGINAL
+    )
+    dossier = office.dossier(Status.SUBMITTED)
+
+    attachment_add(
+        dossier_id=dossier.pk,
+        actor=office.reception,
+        component_id=paper.pk,
+        digitized=True,
+        upload=SimpleUploadedFile("a.pdf", PDF),
+    )
+
+    dossier.refresh_from_db()
+    assert dossier.digitized is True

@@ -111,3 +111,11 @@ def test_officers_see_only_their_own_dossiers(office: Office) -> None:
     assert visible(office.applicant) == {here.pk, there.pk}
     assert visible(UserFactory(username="hangxom")) == set()
     assert visible(AnonymousUser()) == set()
+
+
+def test_drafts_are_the_applicants_alone(office: Office) -> None:
+    draft = office.dossier(Status.DRAFT)
+    sent = office.dossier(Status.SUBMITTED)
+
+    assert set(dossiers_visible_to(office.reception)) == {sent}
+    assert set(dossiers_visible_to(office.applicant)) == {draft, sent}

@@ -122,3 +122,13 @@ def test_a_member_nobody_here_settles_must_be_named(office, birth_group) -> None
 
     assert list(refused.value.message_dict) == ["agencies"]
     assert Dossier.objects.count() == 0
+
+
+def test_a_parent_whose_members_all_withdrew_records_when(office: Office, group_dossier):
+    member = group_dossier.children.get()
+
+    services.dossier_withdraw(dossier_id=member.pk, actor=office.applicant)
+
+    group_dossier.refresh_from_db()
+    member.refresh_from_db()
+    assert (group_dossier.status, group_dossier.withdrawn_at) == ("withdrawn", member.withdrawn_at)

@@ -3,10 +3,12 @@ or the broker is down. SMTP is the only thing replaced (it leaves the project)."
 
 import logging
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from dossiers import services, tasks
@@ -160,3 +162,32 @@ def test_a_real_worker_sends_through_redis(celery_app, celery_worker, celery_que
     assert result.get(timeout=20) == "sent"
     email.refresh_from_db()
     assert (email.status, email.subject) == ("sent", "Hồ sơ H56.HT-260302-0042 đã có kết quả")
+
+
+def test_the_sweep_leaves_retrying_notifications_to_their_backoff(office: Office, monkeypatch):
+    dossier = office.dossier(Status.RECEIVED)
+    now = timezone.now()
+    fresh, retrying, lost = (
+        Notification.objects.create(
+            dossier=dossier,
+            medium="email",
+            kind="received",
+            recipient=f"{name}@example.org",
+            body="…",
+        )
+        for name in ("fresh", "retrying", "lost")
+    )
+    Notification.objects.filter(pk__in=[fresh.pk, retrying.pk, lost.pk]).update(
+        created_at=now - timedelta(hours=3)
+    )
+    Notification.objects.filter(pk=retrying.pk).update(
+        attempts=3, last_attempt_at=now - timedelta(minutes=20)
+    )
+    Notification.objects.filter(pk=lost.pk).update(
+        attempts=3, last_attempt_at=now - timedelta(hours=3)
+    )
+    sent: list[str] = []
+    monkeypatch.setattr(notifications, "enqueue", lambda ids: sent.extend(ids))
+
+    assert notifications.notifications_sweep() == 2
+    assert sorted(sent) == sorted([str(fresh.pk), str(lost.pk)])

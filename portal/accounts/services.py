@@ -24,7 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy
 
-from portal import audit
+from portal import audit, dispatch
 from portal.auth_backends import phone_forms
 from portal.models import User
 from portal.resilience import cache_fails_open
@@ -37,6 +37,8 @@ RESET_LINK = "password_reset"
 SET_PASSWORD = "set_password"  # noqa: S105 (an email kind, not a secret)
 EMAIL_KINDS = (VERIFY_EMAIL, RESET_LINK, SET_PASSWORD)
 _VERIFY_SALT = "portal.accounts.verify-email"
+# The task that sends one account email (portal.tasks), queued by this name.
+SEND_ACCOUNT_EMAIL = "portal.tasks.send_account_email"
 
 TAKEN = {
     "email": gettext_lazy("An account with this email address already exists."),
@@ -228,18 +230,15 @@ def _first_reset_this_minute(account_id: int) -> bool:
 def account_email_after_commit(*, user_id: int, kind: str, language: str) -> None:
     """Queue an account email once the transaction commits; a dead broker is logged."""
 
-    def enqueue() -> None:
-        from portal.tasks import send_account_email
+    def not_sent(exc: Exception) -> None:
+        # The account stands; the person can ask for the email again.
+        logger.warning(
+            "account email %s for user %s not sent: %s", kind, user_id, type(exc).__name__
+        )
 
-        try:
-            send_account_email.delay(str(user_id), kind, language)
-        except Exception as exc:  # broker down, or in-process retries exhausted
-            # The account stands; the person can ask for the email again.
-            logger.warning(
-                "account email %s for user %s not sent: %s", kind, user_id, type(exc).__name__
-            )
-
-    transaction.on_commit(enqueue)
+    dispatch.send_after_commit(
+        SEND_ACCOUNT_EMAIL, str(user_id), kind, language, on_failure=not_sent
+    )
 
 
 def account_link(kind: str, user: User) -> str:

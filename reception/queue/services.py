@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from dossiers.models import Dossier
-from portal import audit
+from portal import audit, sequences
 from portal.models import User
 from portal.roles import Role
 from procedures.models import ReceptionPoint
@@ -48,12 +48,7 @@ def _check_counter(point: ReceptionPoint, counter: int) -> None:
 def _allocate_number(point: ReceptionPoint, prefix: str, day: date) -> int:
     """Must run inside the caller's transaction: the sequence row stays locked until it
     commits, so numbers are consecutive and never shared (like dossiers.codes)."""
-    sequence, _ = TicketSequence.objects.select_for_update().get_or_create(
-        reception_point=point, prefix=prefix, day=day
-    )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
+    return sequences.allocate_next(TicketSequence, reception_point=point, prefix=prefix, day=day)
 
 
 @transaction.atomic

@@ -1,0 +1,43 @@
+"""Hand work to a Celery task by the name it is registered under.
+
+Task modules import the services they call; a service that queues work names the task
+instead of importing its module, so no service imports a task module back. The task is
+looked up in the app's registry and queued with `.delay`, which (unlike `app.send_task`)
+runs it in process under CELERY_TASK_ALWAYS_EAGER, as in `make run` and the tests."""
+
+from collections.abc import Callable
+
+from celery import Task
+from django.db import transaction
+
+from portal.celery import app
+
+
+def task(name: str) -> Task:
+    """The task registered under `name`; an unknown name raises KeyError.
+
+    A web process imports no task module by itself: the first look-up of a name not yet
+    registered imports the `tasks` module of every installed app (what a worker does when
+    it starts), without the worker's system checks."""
+    if name not in app.tasks:
+        app.autodiscover_tasks(force=True)
+    return app.tasks[name]
+
+
+def send(name: str, *args: str | int) -> None:
+    """Queue one run of the task (or run it now, in eager mode). A broker that cannot be
+    reached raises, and so does the task itself in eager mode: the caller decides."""
+    task(name).delay(*args)
+
+
+def send_after_commit(name: str, *args: str | int, on_failure: Callable[[Exception], None]) -> None:
+    """Queue the task once the current transaction commits (at once outside one); the
+    change stands whatever happens then, so a failure to queue goes to `on_failure`."""
+
+    def queue() -> None:
+        try:
+            send(name, *args)
+        except Exception as exc:  # broker down, or in-process retries exhausted
+            on_failure(exc)
+
+    transaction.on_commit(queue)
