@@ -24,10 +24,18 @@ def task(name: str) -> Task:
     return app.tasks[name]
 
 
+# Publishing waits for the broker at most about this long before it gives up: a request
+# that queued a side effect must never hang on Redis (the outbox and its sweep deliver what
+# could not be queued).
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+
+
 def send(name: str, *args: str | int) -> None:
     """Queue one run of the task (or run it now, in eager mode). A broker that cannot be
-    reached raises, and so does the task itself in eager mode: the caller decides."""
-    task(name).delay(*args)
+    reached raises within a second or two, and so does the task itself in eager mode: the
+    caller decides. Fire and forget: no result is kept, so the result store (Redis, which
+    retries a lost connection for some twenty seconds) is never touched."""
+    task(name).apply_async(args, ignore_result=True, retry_policy=PUBLISH_RETRY_POLICY)
 
 
 def send_after_commit(name: str, *args: str | int, on_failure: Callable[[Exception], None]) -> None:

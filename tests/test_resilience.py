@@ -2,12 +2,13 @@
 receives, a citizen signs up, a number is taken, a receipt is looked up. Throttles and
 guards fail open and say so in the log."""
 
+import time
 import uuid
 
 import pytest
 from django.urls import reverse
 
-from dossiers.models import Dossier, Status
+from dossiers.models import Dossier, Notification, Status
 from dossiers.tests.conftest import office  # noqa: F401 - the commune fixture
 from portal.models import User
 from reception.tests.test_counter import (
@@ -75,3 +76,48 @@ def test_a_number_is_taken_and_a_receipt_looked_up_with_the_cache_down(
 
     assert taken.status_code == 302
     assert lookup.status_code == 404  # answered (no such receipt), not a server error
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery broker and result store unreachable, as when Redis stops: the portal's
+    own app pointed at a port nothing listens on, its connection pools dropped."""
+    from portal.celery import app
+
+    before = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
+    app.conf.broker_url = app.conf.result_backend = "redis://127.0.0.1:1/0"
+    app.conf.task_always_eager = False
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = before
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_the_counter_receives_at_once_with_the_broker_down(
+    office,  # noqa: F811
+    papers,  # noqa: F811
+    broker_down,
+    django_capture_on_commit_callbacks,
+    caplog,
+) -> None:
+    office.applicant.email = "lan@example.org"
+    office.applicant.save(update_fields=["email"])
+    data = intake_data(office, papers, intake_token=uuid.uuid4().hex)
+    client = login(office.reception)
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(INTAKE, data)
+    took = time.monotonic() - started
+
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302
+    assert dossier.status == Status.RECEIVED
+    # The receipt's notifications wait in the outbox for the sweep; nothing was lost.
+    waiting = Notification.objects.filter(dossier=dossier)
+    assert waiting.count() > 0
+    assert set(waiting.values_list("status", flat=True)) == {Notification.Status.PENDING}
+    assert "left for the sweep: broker unavailable" in caplog.text
+    assert took < 2.0, f"the reception waited {took:.1f} s on the broker"

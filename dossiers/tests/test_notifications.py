@@ -127,7 +127,7 @@ def test_a_broker_outage_loses_nothing(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as outage:
-        outage.setattr(tasks.send_notification, "delay", broker_down)
+        outage.setattr(tasks.send_notification, "apply_async", broker_down)
         dossier = receive(office, django_capture_on_commit_callbacks)
 
     # The reception stands; the notifications wait in the outbox.

@@ -524,7 +524,7 @@ def test_a_broker_outage_leaves_the_account_and_a_warning_without_personal_data(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.send_account_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.send_account_email, "apply_async", broker_down)
 
     response = sign_up(english, django_capture_on_commit_callbacks)
 

@@ -59,10 +59,10 @@ def test_eager_mode_runs_the_task_in_process(tasks_in_process, monkeypatch) -> N
 def test_after_commit_a_broker_outage_goes_to_the_callers_handler(
     monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
-    def broker_down(*args: str) -> None:
+    def broker_down(*args: object, **kwargs: object) -> None:
         raise OperationalError("Connection refused.")
 
-    monkeypatch.setattr(portal_tasks.send_account_email, "delay", broker_down)
+    monkeypatch.setattr(portal_tasks.send_account_email, "apply_async", broker_down)
     failures: list[Exception] = []
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
