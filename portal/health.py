@@ -41,7 +41,12 @@ def check_workers(redis_status: str) -> dict[str, object]:
         return {"status": "in_process"}
     if redis_status != "ok":
         return {"status": "unknown"}
-    replies = celery_app.control.ping(timeout=WORKER_PING_SECONDS)
+    try:
+        replies = celery_app.control.ping(timeout=WORKER_PING_SECONDS)
+    except Exception as error:  # a stale broker connection, a refused one…
+        # Health never answers 500: the first ping after Redis came back may find the
+        # broker connection of before.
+        return {"status": "error", "error": type(error).__name__}
     if not replies:
         return {"status": "error", "workers": 0}
     return {"status": "ok", "workers": len(replies)}

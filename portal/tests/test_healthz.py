@@ -45,3 +45,30 @@ def test_healthz_is_degraded_when_redis_is_down(client: Client, settings) -> Non
     assert body["status"] == "degraded"
     assert body["redis"] == {"status": "error", "error": "ConnectionError"}
     assert body["worker"] == {"status": "unknown"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_broker_it_cannot_reach_rather_than_fail(
+    client: Client, settings
+) -> None:
+    """Redis answers the health check but the workers' broker connection does not (as on
+    the first call after Redis came back): reported, never a 500."""
+    from portal.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    before = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    app._pool = None
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = before
+        app._pool = None
+
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["status"] == "degraded"
+    assert body["redis"]["status"] == "ok"
+    assert body["worker"] == {"status": "error", "error": "OperationalError"}
