@@ -3,7 +3,8 @@ refusal answers the same JSON body, in the request's language,
 
     {"code": "dossier.invalid_transition", "message": "…", "field": null, "errors": [...]}
 
-`code` is stable, for programs; `message` is for people; `field` names the input concerned
+`code` is stable, for programs; `message` is for people (Vietnamese unless the language
+cookie says English: portal.middleware.LanguageMiddleware); `field` names the input concerned
 (dotted when nested: `applicant.name`) or is null; `errors` lists every problem, one item
 (the same as the body) unless several inputs are refused at once. Service errors
 (portal.service_errors), DRF's own exceptions and Django's Http404, PermissionDenied and
@@ -141,8 +142,8 @@ class ProblemOutput(serializers.Serializer[Any]):
         help_text="Stable code of the problem, e.g. `dossier.invalid_transition`, `required`."
     )
     message = serializers.CharField(
-        help_text="What is wrong, in the language of the request (Accept-Language; "
-        "Vietnamese by default)."
+        help_text="What is wrong, for people: in Vietnamese, or in English when the "
+        "request carries the language cookie `django_language=en`."
     )
     field = serializers.CharField(
         allow_null=True,
