@@ -104,8 +104,9 @@ def _headers(exc: exceptions.APIException) -> dict[str, str]:
     auth_header = getattr(exc, "auth_header", None)  # set by APIView.handle_exception
     if auth_header:
         headers["WWW-Authenticate"] = str(auth_header)
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        headers["Retry-After"] = str(int(exc.wait))
+    wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     return headers
 
 
@@ -152,7 +153,9 @@ class ProblemOutput(serializers.Serializer[Any]):
 
 
 class ErrorOutput(ProblemOutput):
-    errors = ProblemOutput(
+    # A field, not Serializer.errors: the serializer's metaclass takes declared fields
+    # off the class.
+    errors = ProblemOutput(  # type: ignore[assignment]
         many=True,
         help_text="Every problem: one, the same as above, unless several inputs are refused.",
     )
@@ -190,5 +193,7 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         for status in self._error_statuses():
             if status not in responses:
                 described = OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS[status])
-                responses[status] = self._get_response_for_code(described, status)
+                responses[status] = self._get_response_for_code(  # type: ignore[no-untyped-call]
+                    described, status
+                )
         return dict(sorted(responses.items()))

@@ -9,17 +9,19 @@ PermissionDenied, missing things Http404 and invalid data ValidationError, so a 
 does not catch them still answers 403, 404 or shows the form errors, and the existing
 `except PermissionDenied` / `except ValidationError` keep working."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-StrOrPromise = str | Promise
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-REGISTRY: list[type["ServiceError"]] = []
+REGISTRY: list[type[ServiceError]] = []
 
 
 def render(message: StrOrPromise, params: dict[str, Any]) -> str:
@@ -29,7 +31,7 @@ def render(message: StrOrPromise, params: dict[str, Any]) -> str:
     return text % {name: str(value) for name, value in params.items()} if params else text
 
 
-def _restore(cls: type["ServiceError"], state: dict[str, Any]) -> "ServiceError":
+def _restore(cls: type[ServiceError], state: dict[str, Any]) -> ServiceError:
     error = cls.__new__(cls)
     error.__dict__.update(state)
     Exception.__init__(error, cls.code)
@@ -40,9 +42,11 @@ class ServiceError(Exception):
     """A refusal of a service. Subclasses set `code`, `message`, `http_status` and, for a
     refusal about one input, `field`; parameters of the message are keyword arguments."""
 
-    code: ClassVar[str] = "error"
-    message: ClassVar[StrOrPromise] = _("This cannot be done.")
-    http_status: ClassVar[int] = 400
+    # Class attributes, not ClassVar: Django's ValidationError, a base of some subclasses,
+    # declares `code` and `message` on its instances.
+    code: str = "error"
+    message: StrOrPromise = _("This cannot be done.")
+    http_status: int = 400
     field: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -66,7 +70,7 @@ class ServiceError(Exception):
         return (_restore, (type(self), self.__dict__.copy()))
 
     @property
-    def problems(self) -> "Sequence[ServiceError]":
+    def problems(self) -> Sequence[ServiceError]:
         """Each thing wrong: this error, or for InvalidDataError each of its errors."""
         return [self]
 
@@ -106,7 +110,8 @@ class InvalidStateError(ServiceError):
     http_status = 409
 
 
-class ServiceValidationError(ServiceError, ValidationError):
+# `params` is never None here, unlike on a plain ValidationError.
+class ServiceValidationError(ServiceError, ValidationError):  # type: ignore[misc]
     """A value the service does not accept (400), reported under its field as Django's
     ValidationError is (`message_dict`, `messages`), so forms show it next to the field."""
 
