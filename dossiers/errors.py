@@ -215,7 +215,10 @@ class FileTypeNotAcceptedError(ServiceValidationError):
 
 class FileNameMismatchError(ServiceValidationError):
     code = "attachment.name_mismatch"
-    message = _("The file name says %(claimed)s but the content is %(actual)s.")
+    message = _(
+        "The file name does not match its content, which is %(type)s: "
+        "rename it or choose another file."
+    )
     field = "file"
 
 

@@ -136,6 +136,11 @@ class ServiceValidationError(ServiceError, ValidationError):  # type: ignore[mis
     def __repr__(self) -> str:
         return ServiceError.__repr__(self)
 
+    def for_field(self) -> ValidationError:
+        """This refusal as a form field's own error, for its clean method (which cannot
+        raise errors keyed by field); still translated when shown."""
+        return ValidationError(self.message, code=self.code, params=self.params)
+
 
 class InvalidDataError(ServiceValidationError):
     """Several values refused at once, each under its own field (`problems`)."""

@@ -46,7 +46,7 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
         raise FileTypeNotAcceptedError(type=content_type)
     claimed = EXTENSIONS.get(PurePath(upload.name or "").suffix.lower().lstrip("."))
     if claimed is not None and claimed != allowed[content_type]:
-        raise FileNameMismatchError(claimed=claimed.upper(), actual=allowed[content_type].upper())
+        raise FileNameMismatchError(type=allowed[content_type].upper())
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():

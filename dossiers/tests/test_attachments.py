@@ -77,7 +77,7 @@ def test_the_applicant_attaches_a_pdf_to_the_draft(office, paper, private_media)
             "anh.pdf",
             PNG,
             "attachment.name_mismatch",
-            "Tên tệp cho biết định dạng PDF nhưng nội dung là PNG.",
+            "Tên tệp không khớp với nội dung (nội dung là PNG): hãy đổi tên hoặc chọn tệp khác.",
         ),
         (
             "giay to.pdf",

@@ -107,7 +107,7 @@ def test_the_agency_attaches_the_electronic_result(office: Office, private_media
     ("upload", "code", "message"),
     [
         (pdf(content=PNG), "attachment.name_mismatch",
-         "Tên tệp cho biết định dạng PDF nhưng nội dung là PNG."),
+         "Tên tệp không khớp với nội dung (nội dung là PNG): hãy đổi tên hoặc chọn tệp khác."),
         (pdf(content=b""), "attachment.empty", "Tệp rỗng."),
         (pdf(content=b"MZ" + bytes(64)), "attachment.type_not_accepted",
          "Tệp này có định dạng application/x-dosexec, không phải PDF, JPEG hoặc PNG."),

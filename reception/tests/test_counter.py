@@ -180,7 +180,7 @@ def test_bad_intake_input_is_shown_by_the_field_and_keeps_what_was_typed(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("scan.pdf", PNG, "The file name says PDF but the content is PNG."),
+        ("scan.pdf", PNG, "The file name does not match its content, which is PNG"),
         ("notes.pdf", b"just some text", "This file is text/plain, not a PDF, JPEG or PNG"),
         ("empty.pdf", b"", "The submitted file is empty"),
         ("big.pdf", PDF + b"0" * 2048, "larger than 1 KB"),
