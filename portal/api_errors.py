@@ -10,7 +10,7 @@ cookie says English: portal.middleware.LanguageMiddleware); `field` names the in
 (portal.service_errors), DRF's own exceptions and Django's Http404, PermissionDenied and
 ValidationError all answer so, with their status: a refusal is never a 500."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,10 +190,9 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         responses: dict[str, Any] = super()._get_response_bodies(direction)  # type: ignore[arg-type]
         if direction != "response":
             return responses
+        respond: Callable[[OpenApiResponse, str], dict[str, Any]] = self._get_response_for_code
         for status in self._error_statuses():
             if status not in responses:
                 described = OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS[status])
-                responses[status] = self._get_response_for_code(  # type: ignore[no-untyped-call]
-                    described, status
-                )
+                responses[status] = respond(described, status)
         return dict(sorted(responses.items()))
