@@ -3,7 +3,7 @@
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -136,8 +136,12 @@ class ProcedureListApi(PublicCatalogueApi, generics.ListAPIView):
     def get_queryset(self):
         form = CatalogueSearchForm(self.request.query_params, facets=selectors.catalogue_facets())
         if not form.is_valid():
+            # Each filter's problems with the form's codes (invalid_choice, …).
             raise ValidationError(
-                {field: [str(error) for error in errors] for field, errors in form.errors.items()}
+                {
+                    field: [ErrorDetail(" ".join(e.messages), code=e.code) for e in errors]
+                    for field, errors in form.errors.as_data().items()
+                }
             )
         return selectors.procedure_list(filters=form.filters())
 

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from portal import audit
 from portal.models import User
 from procedures.models import AdministrativeUnit
 from reporting import snapshots
+from reporting.errors import UnitNotManagedError
 from reporting.models import RefreshState, Target
 from reporting.selectors import managed_units
 from reporting.snapshots.refresh import RefreshLockedError
@@ -26,7 +26,7 @@ def targets_set(*, unit: AdministrativeUnit, values: dict[str, Decimal | None], 
     """Đặt chỉ tiêu: a manager's targets for a unit (and its descendants without their own);
     an empty value removes the target."""
     if not managed_units(actor).filter(pk=unit.pk).exists():
-        raise PermissionDenied("you do not manage this unit")
+        raise UnitNotManagedError
     changed = 0
     for indicator, value in values.items():
         current = Target.objects.filter(unit=unit, indicator=indicator).first()

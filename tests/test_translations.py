@@ -13,7 +13,7 @@ from tests.po import entries
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
-APPS = ("portal", "dossiers", "procedures", "reception", "reporting", "templates")
+APPS = ("portal", "dossiers", "procedures", "reception", "reporting", "citizen", "templates")
 # {% translate "…" %} / {% trans "…" %} and _("…"), gettext("…"), gettext_lazy("…") on one line.
 TEMPLATE_STRING = re.compile(r'{%\s*trans(?:late)?\s+"((?:[^"\\]|\\.)+)"')
 PYTHON_STRING = re.compile(r'\b(?:_|gettext|gettext_lazy)\(\s*"((?:[^"\\]|\\.)+)"\s*\)')

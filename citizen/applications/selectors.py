@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from dossiers.errors import PaymentNotPossibleError
 from dossiers.models import Attachment, Dossier, Payment, ResultDelivery, Status
 from dossiers.payments.services import fee_due, payment_refusal
 from dossiers.selectors import dossiers_visible_to
@@ -42,7 +43,7 @@ class Fees:
     amount: int  # VND; 0 for a free procedure
     paid_online: bool
     collected_at_counter: bool
-    refusal: str | None  # why it cannot be paid online now; None when it can
+    refusal: PaymentNotPossibleError | None  # why it cannot be paid online now; None when it can
     paid: Payment | None  # the attempt that paid, if one did
     last_attempt: Payment | None
 

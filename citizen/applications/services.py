@@ -5,12 +5,18 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.translation import gettext_lazy
 
 from citizen.applications.selectors import Place, delivery_choices, missing_papers
+from citizen.errors import (
+    ApplicationDeniedError,
+    DeliveryAddressMissingError,
+    DeliveryNotOfferedError,
+    DeliveryRequiredError,
+    DetailRequiredError,
+    PaperMissingError,
+)
 from dossiers import policies
 from dossiers.errors import InvalidTransitionError
 from dossiers.models import Attachment, Dossier, ResultDelivery, Status
@@ -18,6 +24,7 @@ from dossiers.services import Applicant, dossier_create_draft, dossier_submit
 from dossiers.services.attachments import attachment_add
 from portal import audit
 from portal.models import User
+from portal.service_errors import ServiceValidationError, refuse
 from procedures.models import Procedure
 
 DETAILS = (
@@ -38,7 +45,7 @@ REQUIRED_DETAILS = (
 )
 
 
-MISSING_PAPER = gettext_lazy("Attach this paper before you send the application.")
+MISSING_PAPER = PaperMissingError.message
 
 
 def component_field(component_id: int) -> str:
@@ -49,9 +56,7 @@ def component_field(component_id: int) -> str:
 def _check_delivery(procedure: Procedure, details: dict[str, Any]) -> None:
     delivery = details.get("result_delivery")
     if delivery and delivery not in delivery_choices(procedure):
-        raise ValidationError(
-            {"result_delivery": gettext_lazy("This procedure does not deliver results that way.")}
-        )
+        raise DeliveryNotOfferedError
 
 
 def _draft(*, dossier_id: UUID | str, applicant: User) -> Dossier:
@@ -62,7 +67,7 @@ def _draft(*, dossier_id: UUID | str, applicant: User) -> Dossier:
         .get(pk=dossier_id)
     )
     if policies.APPLICANT not in policies.capacities(applicant, dossier):
-        raise PermissionDenied("only the applicant changes an application")
+        raise ApplicationDeniedError
     if dossier.status != Status.DRAFT:
         raise InvalidTransitionError(dossier, "change")
     return dossier
@@ -161,16 +166,15 @@ def application_submit(*, dossier_id: UUID | str, applicant: User) -> Dossier:
     """Nộp hồ sơ trực tuyến: send the draft once it says who applies and has every
     required paper; each missing item is reported under its own name."""
     dossier = _draft(dossier_id=dossier_id, applicant=applicant)
-    errors: dict[str, Any] = {}
-    for name in REQUIRED_DETAILS:
-        if not getattr(dossier, name).strip():
-            errors[name] = gettext_lazy("Required to send the application.")
+    problems: list[ServiceValidationError] = [
+        DetailRequiredError(field=name)
+        for name in REQUIRED_DETAILS
+        if not getattr(dossier, name).strip()
+    ]
     if dossier.result_delivery not in delivery_choices(dossier.procedure):
-        errors["result_delivery"] = gettext_lazy("Choose how to receive the result.")
+        problems.append(DeliveryRequiredError())
     elif dossier.result_delivery == ResultDelivery.POSTAL and not dossier.delivery_address.strip():
-        errors["delivery_address"] = gettext_lazy("Give the address to send the result to.")
-    for component in missing_papers(dossier):
-        errors[component_field(component.pk)] = MISSING_PAPER
-    if errors:
-        raise ValidationError(errors)
+        problems.append(DeliveryAddressMissingError())
+    problems += [PaperMissingError(field=component_field(c.pk)) for c in missing_papers(dossier)]
+    refuse(problems)
     return dossier_submit(dossier_id=dossier.pk, applicant=applicant)

@@ -1109,8 +1109,9 @@ def test_the_service_refuses_before_processing_ended_and_bad_input(office) -> No
     dossier, secret = received(office)
     before = unchanged(dossier)
 
-    with pytest.raises(InvalidTransitionError, match="cannot evaluate a dossier in state"):
+    with pytest.raises(InvalidTransitionError) as not_yet:
         dossier_evaluate_by_receipt(code=dossier.code, secret=secret, rating="satisfied")
+    assert (not_yet.value.action, not_yet.value.status) == ("evaluate", dossier.status)
     with pytest.raises(ValidationError) as refused:
         dossier_evaluate_by_receipt(
             code=dossier.code, secret=secret, rating="satisfied", criteria={"attitude": 3}

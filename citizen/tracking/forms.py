@@ -1,14 +1,12 @@
 from typing import Any
 
-import magic
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy
 
 from dossiers.models import Evaluation
-from dossiers.services.attachments import SNIFF_BYTES, check_upload
+from dossiers.services.attachments import check_upload
+from portal.service_errors import ServiceValidationError
 from reception.queue.forms import EvaluationForm
 
 CODE_MAX_LENGTH = 48
@@ -114,37 +112,9 @@ class SupplementUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         try:
             check_upload(upload)
-        except ValidationError:
-            raise ValidationError(_refusal(upload)) from None
+        except ServiceValidationError as refused:
+            raise refused.for_field() from None
         return upload
-
-
-def _refusal(upload: UploadedFile) -> str:
-    """check_upload's refusal in the citizen's language."""
-    size = upload.size or 0
-    if size == 0:
-        return str(gettext_lazy("The file is empty."))
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if size > limit:
-        return str(
-            gettext_lazy("The file is larger than %(limit)s.") % {"limit": f"{limit // 2**20} MB"}
-        )
-    upload.seek(0)
-    content_type = magic.from_buffer(upload.read(SNIFF_BYTES), mime=True)
-    upload.seek(0)
-    accepted = settings.ATTACHMENT_TYPES.get(content_type)
-    if accepted is None:
-        return str(
-            gettext_lazy("This file is %(type)s, not a PDF, JPEG or PNG document.")
-            % {"type": content_type}
-        )
-    return str(
-        gettext_lazy(
-            "The file name does not match its content, which is %(type)s: "
-            "rename it or choose another file."
-        )
-        % {"type": accepted.upper()}
-    )
 
 
 class VersionForm(forms.Form):

@@ -2,14 +2,12 @@
 
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from citizen.errors import SupplementWithoutFilesError
 from dossiers.models import Attachment, Dossier
 from dossiers.services import dossier_supplement
 from portal.models import User
-
-NO_FILES = "no_files"
 
 
 @transaction.atomic
@@ -31,7 +29,5 @@ def dossier_send_supplement(
         uploaded_at__gte=answered.requested_at,
     ).exists()
     if not uploaded:
-        raise ValidationError(
-            {"file": ValidationError("add the papers asked for before sending", code=NO_FILES)}
-        )
+        raise SupplementWithoutFilesError
     return dossier

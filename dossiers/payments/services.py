@@ -9,13 +9,19 @@ from enum import StrEnum
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy
 
 from dossiers import policies
-from dossiers.errors import DossierError
+from dossiers.errors import (
+    AlreadyPaidOnlineError,
+    NoFeesDueError,
+    NotPayableNowError,
+    PaidAtCounterError,
+    PaymentDeniedError,
+    PaymentNotOfferedError,
+    PaymentNotPossibleError,
+)
 from dossiers.models import Dossier, Payment, Status
 from dossiers.payments.base import (
     CallbackRejectedError,
@@ -44,10 +50,6 @@ class Outcome(StrEnum):
     REFUND_DUE = "refund due"  # paid, but no longer owed as paid: recorded for a refund
 
 
-class PaymentNotPossibleError(DossierError):
-    """The dossier cannot be paid online now; the message says why, for the applicant."""
-
-
 @dataclass(frozen=True)
 class PaymentStart:
     payment: Payment
@@ -62,22 +64,19 @@ def fee_due(dossier: Dossier) -> int:
     return sum(fee["amount"] for fee in terms["fees"])
 
 
-def payment_refusal(dossier: Dossier) -> str | None:
-    """Why the dossier's fees cannot be paid online now, or None when they can."""
+def payment_refusal(dossier: Dossier) -> PaymentNotPossibleError | None:
+    """Why the dossier's fees cannot be paid online now (its message says it in the
+    reader's language), or None when they can."""
     if not settings.PAYMENT_PROVIDER:
-        return gettext_lazy(
-            "Online payment is not offered yet: pay the fees at the reception point."
-        )
+        return PaymentNotOfferedError()
     if dossier.paid_online:
-        return gettext_lazy("The fees of this dossier are already paid online.")
+        return AlreadyPaidOnlineError()
     if dossier.fee_collected:
-        return gettext_lazy("The fees of this dossier were paid at the counter.")
+        return PaidAtCounterError()
     if dossier.status not in PAYABLE_STATES:
-        return gettext_lazy(
-            "Fees can be paid online once the dossier is sent and until it is processed."
-        )
+        return NotPayableNowError()
     if not fee_due(dossier):
-        return gettext_lazy("This dossier has no fees to pay.")
+        return NoFeesDueError()
     return None
 
 
@@ -102,10 +101,10 @@ def _new_attempt(
         .get(pk=dossier_id)
     )
     if policies.APPLICANT not in policies.capacities(payer, dossier):
-        raise PermissionDenied("only the applicant pays the fees online")
+        raise PaymentDeniedError
     refusal = payment_refusal(dossier)
     if refusal is not None:
-        raise PaymentNotPossibleError(refusal)
+        raise refusal
     reference = _new_reference()
     payment = Payment.objects.create(
         dossier=dossier,
@@ -175,7 +174,7 @@ def payment_settle(*, provider: str, result: CallbackResult) -> Outcome:
         # Paid twice at the bank: the fees stand paid once; the refund is done by hand.
         logger.warning("second payment %s for paid dossier %s", payment.reference, dossier.pk)
         return Outcome.ALREADY_PAID
-    no_longer_owed = None
+    no_longer_owed: object = None
     if result.status == Payment.Status.PAID:
         no_longer_owed = payment_refusal(dossier)
         if no_longer_owed is None and payment.amount != fee_due(dossier):

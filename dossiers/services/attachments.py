@@ -6,11 +6,19 @@ from uuid import UUID
 
 import magic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from dossiers import policies
+from dossiers.errors import (
+    AttachmentDeniedError,
+    EmptyFileError,
+    FileNameMismatchError,
+    FileTooLargeError,
+    FileTypeNotAcceptedError,
+    NotAPaperOfTheProcedureError,
+    UnknownCopyTypeError,
+)
 from dossiers.models import TERMINAL, Attachment, Dossier, Status
 from portal import audit
 from portal.models import User
@@ -24,30 +32,21 @@ EXTENSIONS = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
 
 
 def check_upload(upload: UploadedFile) -> tuple[str, str]:
-    """The content type and SHA-256 of an acceptable file, or a ValidationError on `file`
-    that says what is wrong in words the uploader understands."""
+    """The content type and SHA-256 of an acceptable file, or a coded ValidationError on
+    `file` that says what is wrong in words the uploader understands."""
     size = upload.size or 0
     if size == 0:
-        raise ValidationError({"file": "the file is empty"})
+        raise EmptyFileError
     if size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {"file": f"the file is larger than {_size(settings.ATTACHMENT_MAX_BYTES)}"}
-        )
+        raise FileTooLargeError(limit=_size(settings.ATTACHMENT_MAX_BYTES))
     upload.seek(0)
     content_type = magic.from_buffer(upload.read(SNIFF_BYTES), mime=True)
     allowed = settings.ATTACHMENT_TYPES
     if content_type not in allowed:
-        raise ValidationError(
-            {"file": f"{content_type} is not accepted; send a PDF, JPEG or PNG file"}
-        )
+        raise FileTypeNotAcceptedError(type=content_type)
     claimed = EXTENSIONS.get(PurePath(upload.name or "").suffix.lower().lstrip("."))
     if claimed is not None and claimed != allowed[content_type]:
-        raise ValidationError(
-            {
-                "file": f"the name says {claimed.upper()} but the content is "
-                f"{allowed[content_type].upper()}"
-            }
-        )
+        raise FileNameMismatchError(type=allowed[content_type].upper())
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -65,7 +64,7 @@ def _component(dossier: Dossier, component_id: int) -> dict:
     for component in terms["components"]:
         if component["id"] == component_id:
             return component
-    raise ValidationError({"component": f"{component_id} is not a paper of this procedure"})
+    raise NotAPaperOfTheProcedureError(component=component_id)
 
 
 @transaction.atomic
@@ -93,11 +92,11 @@ def attachment_add(
         and dossier.status != Status.DRAFT
     )
     if not (applicant_may or officer_may):
-        raise PermissionDenied("you may not add papers to this dossier now")
+        raise AttachmentDeniedError
     component = _component(dossier, component_id)
     copy_type = copy_type or component["copy_type"]
     if copy_type not in CopyType.values:
-        raise ValidationError({"copy_type": f"one of {', '.join(CopyType.values)}"})
+        raise UnknownCopyTypeError(choices=", ".join(CopyType.values))
     content_type, sha256 = check_upload(upload)
     attachment = Attachment(
         dossier=dossier,

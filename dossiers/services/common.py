@@ -5,14 +5,21 @@ side effects after commit."""
 from decimal import Decimal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django_fsm import can_proceed
 
 from dossiers import policies, timeliness
-from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
+from dossiers.errors import (
+    ActionDeniedError,
+    DossierConflictError,
+    InterconnectedParentError,
+    InvalidTransitionError,
+    ReasonRequiredError,
+    SupplementItemsRequiredError,
+)
 from dossiers.models import OPEN, Dossier, Status
 from portal import audit
 from portal.models import User
+from portal.service_errors import ServiceValidationError, refuse
 from procedures.calendar import WorkingCalendar
 from procedures.selectors import working_calendar
 
@@ -53,11 +60,9 @@ def locked(
         .get(pk=dossier_id)
     )
     if not policies.can(actor, action, dossier):
-        raise PermissionDenied(f"you may not {action.replace('_', ' ')} this dossier")
+        raise ActionDeniedError(action)
     if timeliness.is_group_parent(dossier):
-        raise DossierError(
-            "an interconnected dossier follows its member dossiers: act on those instead"
-        )
+        raise InterconnectedParentError
     if expected_version is not None and dossier.version != expected_version:
         raise DossierConflictError(expected_version, dossier.version)
     allowed = can_proceed(getattr(dossier, action)) if states is None else dossier.status in states
@@ -69,13 +74,12 @@ def locked(
 def check_supplement_request(items: list[str], reason: str) -> None:
     """A supplement request (form 02), at intake or during processing, names at least
     one paper and gives a reason."""
-    errors = {}
+    problems: list[ServiceValidationError] = []
     if not [item for item in items if item.strip()]:
-        errors["items"] = "name at least one paper to supplement"
+        problems.append(SupplementItemsRequiredError())
     if not reason.strip():
-        errors["reason"] = "required"
-    if errors:
-        raise ValidationError(errors)
+        problems.append(ReasonRequiredError())
+    refuse(problems)
 
 
 def record(

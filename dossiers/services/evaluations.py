@@ -4,17 +4,26 @@
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from dossiers import codes, policies
-from dossiers.errors import InvalidTransitionError
+from dossiers.errors import (
+    AlreadyEvaluatedError,
+    CommentTooLongError,
+    CriterionPointsInvalidError,
+    EvaluationDeniedError,
+    InvalidTransitionError,
+    UnknownCriteriaError,
+    UnknownEvaluationChannelError,
+    UnknownRatingError,
+)
 from dossiers.models import Dossier, Evaluation, Status
 from portal import audit
 from portal.models import AuditEvent, User
+from portal.service_errors import ServiceValidationError, refuse
 
 
 class EvaluationChannel:
@@ -50,26 +59,18 @@ COMMENT_MAX_LENGTH = 2000
 EVALUABLE = frozenset({Status.COMPLETED, Status.RETURNED, Status.STOPPED})
 
 
-class AlreadyEvaluatedError(InvalidTransitionError):
-    """RULES.md §8: one evaluation per dossier."""
-
-    def __init__(self, dossier: Dossier) -> None:
-        super().__init__(dossier, "evaluate")
-        self.args = ("this dossier has already been evaluated: one evaluation per dossier",)
-
-
 def _clean(
     rating: str, criteria: dict[str, int] | None, comment: str, channel: str
 ) -> dict[str, int]:
-    errors: dict[str, str] = {}
+    problems: list[ServiceValidationError] = []
     if rating not in Evaluation.Rating.values:
-        errors["rating"] = f"one of {', '.join(Evaluation.Rating.values)}"
+        problems.append(UnknownRatingError(choices=", ".join(Evaluation.Rating.values)))
     if channel not in CHANNELS:
-        errors["channel"] = f"one of {', '.join(CHANNELS)}"
+        problems.append(UnknownEvaluationChannelError(choices=", ".join(CHANNELS)))
     criteria = criteria or {}
     unknown = sorted(set(criteria) - set(CRITERIA))
     if unknown:
-        errors["criteria"] = f"unknown criteria: {', '.join(unknown)}"
+        problems.append(UnknownCriteriaError(criteria=", ".join(unknown)))
     else:
         wrong = [
             key
@@ -77,11 +78,10 @@ def _clean(
             if isinstance(points, bool) or points not in CRITERION_POINTS
         ]
         if wrong:
-            errors["criteria"] = f"0, 1 or 2 points each; not for {', '.join(sorted(wrong))}"
+            problems.append(CriterionPointsInvalidError(criteria=", ".join(sorted(wrong))))
     if len(comment) > COMMENT_MAX_LENGTH:
-        errors["comment"] = f"at most {COMMENT_MAX_LENGTH} characters"
-    if errors:
-        raise ValidationError(errors)
+        problems.append(CommentTooLongError(limit=COMMENT_MAX_LENGTH))
+    refuse(problems)
     return {key: criteria[key] for key in CRITERIA if key in criteria}
 
 
@@ -159,7 +159,7 @@ def dossier_evaluate(
     scores = _clean(rating, criteria, comment, channel)
     dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
     if CHANNELS[channel] not in policies.capacities(actor, dossier):
-        raise PermissionDenied("you may not record an evaluation of this dossier this way")
+        raise EvaluationDeniedError
     return _record(
         dossier, actor=actor, rating=rating, scores=scores, comment=comment, channel=channel
     )

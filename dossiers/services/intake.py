@@ -4,11 +4,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dossiers import codes, policies
+from dossiers.errors import (
+    AgencyDoesNotSettleError,
+    PartnerPointDeniedError,
+    PointDoesNotReceiveForError,
+    ProcedureNotOnlineError,
+    ProcedureNotPostalError,
+    ReasonRequiredError,
+    ReceptionPointClosedError,
+    ReceptionPointDeniedError,
+)
 from dossiers.models import Channel, Dossier, Pause, Status
 from dossiers.services import notifications
 from dossiers.services.common import (
@@ -20,6 +29,7 @@ from dossiers.services.common import (
 )
 from portal import audit
 from portal.models import User
+from portal.service_errors import ServiceValidationError, refuse
 from procedures import deadlines
 from procedures.calendar import LOCAL_TIME
 from procedures.models import Agency, OnlineLevel, Procedure, ReceptionPoint
@@ -46,15 +56,15 @@ class Applicant:
 
 def _check_offer(procedure: Procedure, agency: Agency, reception_point: ReceptionPoint) -> None:
     day = timezone.localdate()
-    errors = {}
-    if not procedure.agencies.filter(pk=agency.pk).exists():
-        errors["agency"] = f"{agency} does not settle {procedure.code}"
-    elif not reception_point.agencies.filter(pk=agency.pk).exists():
-        errors["reception_point"] = f"{reception_point} does not receive for {agency}"
+    problems: list[ServiceValidationError] = []
+    settles = procedure.agencies.filter(pk=agency.pk).exists()
+    if not settles:
+        problems.append(AgencyDoesNotSettleError(agency=agency, procedure=procedure.code))
     if not reception_point.is_valid_on(day) or not agency.is_valid_on(day):
-        errors["reception_point"] = "closed"
-    if errors:
-        raise ValidationError(errors)
+        problems.append(ReceptionPointClosedError())
+    elif settles and not reception_point.agencies.filter(pk=agency.pk).exists():
+        problems.append(PointDoesNotReceiveForError(point=reception_point, agency=agency))
+    refuse(problems)
 
 
 def new_dossier(
@@ -98,7 +108,7 @@ def dossier_create_draft(
 ) -> Dossier:
     """Hồ sơ nháp: an online application being filled in by its applicant."""
     if procedure.online_level == OnlineLevel.NONE:
-        raise ValidationError({"procedure": f"{procedure.code} is not offered online"})
+        raise ProcedureNotOnlineError(procedure=procedure.code)
     dossier = new_dossier(
         procedure=procedure,
         agency=agency,
@@ -181,7 +191,7 @@ def dossier_receive_at_counter(
         **fields,
     )
     if not policies.can(officer, "receive", dossier):
-        raise PermissionDenied("you do not receive dossiers at this reception point")
+        raise ReceptionPointDeniedError
     now = timezone.now()
     dossier.submitted_at = now
     secret = start_clock(dossier, officer=officer, at=now, fees_set="fee_amount" in fields)
@@ -210,7 +220,7 @@ def dossier_submit_by_post(
     """Nộp hồ sơ qua bưu chính công ích (Decision 45/2016): the postal partner collected
     and sealed the dossier; it waits for reception like an online one."""
     if not procedure.postal_intake:
-        raise ValidationError({"procedure": f"{procedure.code} is not received by post"})
+        raise ProcedureNotPostalError(procedure=procedure.code)
     dossier = new_dossier(
         procedure=procedure,
         agency=agency,
@@ -221,7 +231,7 @@ def dossier_submit_by_post(
         **fields,
     )
     if not policies.can(partner, "submit_by_post", dossier):
-        raise PermissionDenied("this partner does not serve the reception point")
+        raise PartnerPointDeniedError
     return _record_submitted(dossier, actor=partner)
 
 
@@ -246,7 +256,7 @@ def dossier_reject(
 ) -> Dossier:
     """Từ chối tiếp nhận (form 03): the dossier is not eligible."""
     if not reason.strip():
-        raise ValidationError({"reason": "required"})
+        raise ReasonRequiredError
     dossier = locked(
         dossier_id=dossier_id, actor=officer, action="reject", expected_version=expected_version
     )
@@ -320,7 +330,7 @@ def _walk_in(
         **fields,
     )
     if not policies.can(officer, action, dossier):
-        raise PermissionDenied("you do not receive dossiers at this reception point")
+        raise ReceptionPointDeniedError
     dossier.terms = procedure_terms(procedure)
     dossier.procedure_version = procedure.version
     return _record_submitted(dossier, actor=officer)
@@ -343,6 +353,6 @@ def dossier_guide_at_counter(
 def dossier_refuse_at_counter(*, officer: User, reason: str, **walk_in: object) -> Dossier:
     """Từ chối tiếp nhận (form 03) of a paper dossier brought to the counter."""
     if not reason.strip():
-        raise ValidationError({"reason": "required"})
+        raise ReasonRequiredError
     dossier = _walk_in(officer=officer, action="reject", **walk_in)
     return dossier_reject(dossier_id=dossier.pk, officer=officer, reason=reason)

@@ -3,11 +3,15 @@ registration + permanent residence + health insurance card for a child under six
 
 from collections.abc import Mapping
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dossiers import codes, policies
+from dossiers.errors import (
+    AgencyToChooseError,
+    EmptyInterconnectionGroupError,
+    ReceptionPointDeniedError,
+)
 from dossiers.models import Channel, Dossier, Status
 from dossiers.services import notifications
 from dossiers.services.common import calendar_of, record
@@ -28,9 +32,7 @@ def _agency_for(member, reception_point: ReceptionPoint, chosen: Mapping[str, Ag
         procedure.agencies.filter(reception_points=reception_point).order_by("code")[:2]
     )
     if len(candidates) != 1:
-        raise ValidationError(
-            {"agencies": f"choose the agency that settles {procedure.code} {procedure.name}"}
-        )
+        raise AgencyToChooseError(procedure=procedure.code, name=procedure.name)
     return candidates[0]
 
 
@@ -48,7 +50,7 @@ def dossier_receive_interconnected(
     member dossier per procedure of the group, each with its own agency and clock."""
     members = list(group.members.select_related("procedure").order_by("position"))
     if not members:
-        raise ValidationError({"group": f"{group.code} has no procedures"})
+        raise EmptyInterconnectionGroupError(group=group.code)
     chosen = agencies or {}
     placed = [(member, _agency_for(member, reception_point, chosen)) for member in members]
     now = timezone.now()
@@ -63,7 +65,7 @@ def dossier_receive_interconnected(
         interconnection_group=group,
     )
     if not policies.can(officer, "receive", parent):
-        raise PermissionDenied("you do not receive dossiers at this reception point")
+        raise ReceptionPointDeniedError
     parent.submitted_at = parent.received_at = now
     parent.received_by = officer
     parent.terms = {

@@ -4,11 +4,19 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dossiers import policies, timeliness
+from dossiers.errors import (
+    AssignDeniedError,
+    AssigneeOutsideAgencyError,
+    HandOverTargetRequiredError,
+    NegativeAmountError,
+    NewDueDateTooEarlyError,
+    ReasonRequiredError,
+    UnknownResultDeliveryError,
+)
 from dossiers.models import OPEN, Apology, Dossier, HandOver, Pause, ResultDelivery
 from dossiers.services import notifications
 from dossiers.services.common import (
@@ -107,7 +115,7 @@ def dossier_hand_over(
 ) -> HandOver:
     """Chuyển bước xử lý: to another department or an interconnected agency (form 05)."""
     if not to_label.strip():
-        raise ValidationError({"to_label": "required"})
+        raise HandOverTargetRequiredError
     dossier = locked(
         dossier_id=dossier_id, actor=officer, action="hand_over", expected_version=expected_version
     )
@@ -239,9 +247,9 @@ def dossier_request_financial_obligation(
 ) -> Dossier:
     """Thông báo nghĩa vụ tài chính: tax or land levy to pay; the clock stops."""
     if not reason.strip():
-        raise ValidationError({"reason": "required"})
+        raise ReasonRequiredError
     if amount is not None and amount < 0:
-        raise ValidationError({"amount": "must be at least 0"})
+        raise NegativeAmountError
     dossier = locked(
         dossier_id=dossier_id,
         actor=officer,
@@ -293,12 +301,12 @@ def dossier_apologise(
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả (form 04): once; the KPI keeps the
     original due time. Issued later than one working day before it is allowed but noted."""
     if not reason.strip():
-        raise ValidationError({"reason": "required"})
+        raise ReasonRequiredError
     dossier = locked(
         dossier_id=dossier_id, actor=officer, action="apologise", expected_version=expected_version
     )
     if dossier.due_at is None or new_due_at <= dossier.due_at:
-        raise ValidationError({"new_due_at": "must be after the current due time"})
+        raise NewDueDateTooEarlyError
     before, now = dossier.status, timezone.now()
     late = timeliness.is_apology_late(calendar_of(dossier), now, dossier.due_at)
     apology = Apology.objects.create(
@@ -359,7 +367,7 @@ def dossier_stop(
 ) -> Dossier:
     """Dừng giải quyết: refused after appraisal, with the reasons in writing."""
     if not reason.strip():
-        raise ValidationError({"reason": "required"})
+        raise ReasonRequiredError
     dossier = locked(
         dossier_id=dossier_id, actor=officer, action="stop", expected_version=expected_version
     )
@@ -378,7 +386,7 @@ def dossier_return_result(
 ) -> Dossier:
     """Trả kết quả: handed over at the counter, sent by post or delivered online."""
     if delivery not in ResultDelivery.values:
-        raise ValidationError({"delivery": f"one of {', '.join(ResultDelivery.values)}"})
+        raise UnknownResultDeliveryError(choices=", ".join(ResultDelivery.values))
     dossier = locked(
         dossier_id=dossier_id,
         actor=officer,
@@ -443,9 +451,9 @@ def dossier_assign(
     takes_free = holder is None and assignee is not None and assignee.pk == officer.pk
     gives_back = holder == officer.pk and assignee is None
     if not (takes_free or gives_back or policies.can(officer, "assign_others", dossier)):
-        raise PermissionDenied("only a leader assigns a dossier to someone else")
+        raise AssignDeniedError
     if assignee is not None and policies.PROCESSING not in policies.capacities(assignee, dossier):
-        raise ValidationError({"assignee": "not an officer of the competent agency"})
+        raise AssigneeOutsideAgencyError
     if holder == (assignee.pk if assignee else None):
         return dossier  # asked twice: already so
     dossier.assigned_to = assignee

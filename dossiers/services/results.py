@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from dossiers.errors import DossierError
+from dossiers.errors import ResultAlreadyReadyError
 from dossiers.models import Attachment, Dossier, Status
 from dossiers.services.attachments import check_upload
 from dossiers.services.common import locked
@@ -85,7 +85,7 @@ def dossier_mark_result_ready(
         expected_version=expected_version,
     )
     if dossier.result_ready_at is not None:
-        raise DossierError("the paper result is already marked ready")
+        raise ResultAlreadyReadyError
     dossier.result_ready_at = timezone.now()
     save_recorded(dossier, actor=officer, event="dossiers.result_ready", data={})
     return dossier

@@ -3,6 +3,7 @@ nothing."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
 from dossiers.models import OPEN, Dossier, Status
@@ -108,7 +109,11 @@ def test_the_assignee_must_be_an_officer_of_the_agency(office: Office, who: str)
     with pytest.raises(ValidationError) as refused:
         dossier_assign(dossier_id=dossier.pk, officer=office.leader, assignee=assignee)
 
-    assert refused.value.message_dict == {"assignee": ["not an officer of the competent agency"]}
+    assert refused.value.code == "dossier.assignee_outside_agency"
+    with translation.override("en"):
+        assert refused.value.message_dict == {
+            "assignee": ["This officer does not process dossiers of the competent agency."]
+        }
     assert state(dossier) == before
 
 

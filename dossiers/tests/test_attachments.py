@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from dossiers.models import Attachment, Status
 from dossiers.services.attachments import attachment_add
@@ -70,20 +71,26 @@ def test_the_applicant_attaches_a_pdf_to_the_draft(office, paper, private_media)
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("name", "content", "code", "message"),
     [
-        ("anh.pdf", PNG, "the name says PDF but the content is PNG"),
+        (
+            "anh.pdf",
+            PNG,
+            "attachment.name_mismatch",
+            "Tên tệp không khớp với nội dung (nội dung là PNG): hãy đổi tên hoặc chọn tệp khác.",
+        ),
         (
             "giay to.pdf",
             zip_bytes(),
-            "application/zip is not accepted; send a PDF, JPEG or PNG file",
+            "attachment.type_not_accepted",
+            "Tệp này có định dạng application/zip, không phải PDF, JPEG hoặc PNG.",
         ),
-        ("trong.pdf", b"", "the file is empty"),
-        ("to khai.pdf", PDF + bytes(2000), "the file is larger than 1 KB"),
+        ("trong.pdf", b"", "attachment.empty", "Tệp rỗng."),
+        ("to khai.pdf", PDF + bytes(2000), "attachment.too_large", "Tệp lớn hơn 1 KB."),
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_kept(
-    office, paper, private_media, settings, name, content, message
+    office, paper, private_media, settings, name, content, code, message
 ) -> None:
     settings.ATTACHMENT_MAX_BYTES = 1024
     dossier = office.dossier(Status.DRAFT)
@@ -96,7 +103,9 @@ def test_bad_files_are_refused_and_nothing_is_kept(
             upload=SimpleUploadedFile(name, content),
         )
 
-    assert refused.value.message_dict == {"file": [message]}
+    assert refused.value.code == code
+    with translation.override("vi"):
+        assert refused.value.message_dict == {"file": [message]}
     assert Attachment.objects.count() == 0
     assert stored_files(private_media) == []
     assert AuditEvent.objects.count() == 0

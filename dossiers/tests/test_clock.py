@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from dossiers import services
+from dossiers.errors import InvalidTransitionError
 from dossiers.models import Apology, Dossier, HandOver, Pause
 from dossiers.selectors import dossier_timeliness
 from dossiers.services import Applicant
@@ -132,13 +133,14 @@ def test_only_one_apology_and_a_late_one_is_noted(office: Office) -> None:
             new_due_at=at(9, 17),
         )
         assert apology.issued_late is True
-        with pytest.raises(Exception, match="cannot apologise"):
+        with pytest.raises(InvalidTransitionError) as refused:
             services.dossier_apologise(
                 dossier_id=dossier.pk,
                 officer=office.processing,
                 reason="Lần hai",
                 new_due_at=at(12, 17),
             )
+    assert (refused.value.action, refused.value.status) == ("apologise", "in_process")
     assert Apology.objects.count() == 1
 
 

@@ -7,11 +7,12 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from dossiers.errors import NoFeesDueError
 from dossiers.models import Dossier, Payment, Status
 from dossiers.payments import CallbackRejectedError, UnknownProviderError, get_provider
-from dossiers.payments.services import PaymentNotPossibleError, payment_start
+from dossiers.payments.services import payment_start
 from dossiers.payments.simulated import SimulatedGateway, sign
 from portal.models import AuditEvent
 from procedures.models import Fee
@@ -346,7 +347,10 @@ def test_payment_is_refused_when_it_is_not_due(
 def test_a_free_procedure_has_no_payment_step(citizen, office) -> None:
     dossier = office.dossier(Status.SUBMITTED)
 
-    with pytest.raises(PaymentNotPossibleError, match=r"^This dossier has no fees to pay\.$"):
+    with (
+        translation.override("en"),
+        pytest.raises(NoFeesDueError, match=r"^This dossier has no fees to pay\.$"),
+    ):
         start(dossier)
     page = citizen.get(reverse("citizen:application", args=[dossier.pk]))
 

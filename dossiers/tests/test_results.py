@@ -6,9 +6,14 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from dossiers import policies
-from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
+from dossiers.errors import (
+    DossierConflictError,
+    InvalidTransitionError,
+    ResultAlreadyReadyError,
+)
 from dossiers.models import Attachment, Dossier, Status
 from dossiers.services import (
     dossier_attach_result,
@@ -99,18 +104,20 @@ def test_the_agency_attaches_the_electronic_result(office: Office, private_media
 
 
 @pytest.mark.parametrize(
-    ("upload", "message"),
+    ("upload", "code", "message"),
     [
-        (pdf(content=PNG), "the name says PDF but the content is PNG"),
-        (pdf(content=b""), "the file is empty"),
-        (pdf(content=b"MZ" + bytes(64)), "application/x-dosexec is not accepted; send a PDF, "
-         "JPEG or PNG file"),
+        (pdf(content=PNG), "attachment.name_mismatch",
+         "Tên tệp không khớp với nội dung (nội dung là PNG): hãy đổi tên hoặc chọn tệp khác."),
+        (pdf(content=b""), "attachment.empty", "Tệp rỗng."),
+        (pdf(content=b"MZ" + bytes(64)), "attachment.type_not_accepted",
+         "Tệp này có định dạng application/x-dosexec, không phải PDF, JPEG hoặc PNG."),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_refused_and_nothing_is_stored(
     office: Office,
     private_media,
     upload,
+    code: str,
     message: str,
 ) -> None:
     dossier = office.dossier(S.COMPLETED)
@@ -119,7 +126,9 @@ def test_a_bad_file_is_refused_and_nothing_is_stored(
     with pytest.raises(ValidationError) as refused:
         dossier_attach_result(dossier_id=dossier.pk, officer=office.processing, upload=upload)
 
-    assert refused.value.message_dict == {"file": [message]}
+    assert refused.value.code == code
+    with translation.override("vi"):
+        assert refused.value.message_dict == {"file": [message]}
     assert state(dossier) == before
     assert stored_files(private_media) == []
 
@@ -191,6 +200,6 @@ def test_the_paper_result_is_marked_ready_once(office: Office) -> None:
         {},
     )
     before = state(dossier)
-    with pytest.raises(DossierError, match="already marked ready"):
+    with pytest.raises(ResultAlreadyReadyError):
         dossier_mark_result_ready(dossier_id=dossier.pk, officer=office.leader)
     assert state(dossier) == before

@@ -108,8 +108,13 @@ def test_a_bad_filter_is_refused_naming_the_field(api: APIClient, catalogue) -> 
     response = api.get("/api/v1/procedures/", {"level": "ward", "sector": "ho-tich"})
 
     assert response.status_code == 400
-    assert list(response.json()) == ["level"]
-    assert "ward" in response.json()["level"][0]
+    body = response.json()
+    assert (body["code"], body["field"], [problem["field"] for problem in body["errors"]]) == (
+        "invalid_choice",
+        "level",
+        ["level"],
+    )
+    assert "ward" in body["message"]
 
 
 def test_pagination(api: APIClient) -> None:
@@ -188,10 +193,8 @@ def test_unknown_and_unpublished_procedures_are_404(api: APIClient, catalogue) -
 
     assert api.get("/api/v1/procedures/1.000894/").status_code == 404
     assert api.get("/api/v1/procedures/9.999999/").status_code == 404
-    assert (
-        api.get("/api/v1/procedures/1.000894/").json() == {"detail": "Không tìm thấy."}
-        or api.get("/api/v1/procedures/1.000894/").json()["detail"]
-    )
+    not_found = {"code": "not_found", "message": "Không tìm thấy.", "field": None}
+    assert api.get("/api/v1/procedures/1.000894/").json() == {**not_found, "errors": [not_found]}
 
 
 def test_anonymous_clients_are_throttled(api: APIClient, catalogue, monkeypatch) -> None:

@@ -3,7 +3,6 @@ only the secret's hash is kept (dossiers.codes)."""
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from dossiers import codes, policies
@@ -11,6 +10,7 @@ from dossiers.errors import InvalidTransitionError
 from dossiers.models import Channel, Dossier
 from portal import audit
 from portal.models import User
+from reception.errors import ElectronicReceiptDeniedError, ReceiptDeniedError
 
 EVENT = "dossiers.lookup_secret_reissued"
 E_RECEIPT_EVENT = "dossiers.e_receipt_issued"
@@ -30,7 +30,7 @@ def receipt_reissue_secret(*, dossier_id: UUID | str, officer: User) -> str:
     )
     # The reception point issues receipts; no dossier action fits, so the capacity itself.
     if policies.RECEPTION not in policies.capacities(officer, dossier):
-        raise PermissionDenied("only the reception point issues receipts for this dossier")
+        raise ReceiptDeniedError
     if not dossier.code or dossier.received_at is None:
         raise InvalidTransitionError(dossier, "reissue_lookup_secret")
     secret = codes.issue_lookup_secret(dossier)
@@ -47,7 +47,7 @@ def receipt_issue_electronic(*, dossier_id: UUID | str, applicant: User) -> str:
     (the one of an earlier e-receipt stops working). Returns it, to print once."""
     dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
     if dossier.applicant_id != applicant.pk:
-        raise PermissionDenied("only the applicant receives the e-receipt")
+        raise ElectronicReceiptDeniedError
     if dossier.channel not in E_RECEIPT_CHANNELS or not dossier.code or not dossier.received_at:
         raise InvalidTransitionError(dossier, "issue_e_receipt")
     secret = codes.issue_lookup_secret(dossier)

@@ -4,16 +4,15 @@ officer saw, so that a change made meanwhile by someone else is refused, not ove
 from datetime import date
 from typing import Any
 
-import magic
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import MAX_VND, Dossier, Status
-from dossiers.services.attachments import SNIFF_BYTES, check_upload
+from dossiers.services.attachments import check_upload
 from dossiers.services.common import calendar_of
 from portal.models import User
+from portal.service_errors import ServiceValidationError
 from reception.inbox import selectors
 from reception.inbox.selectors import Holder, InboxFilters, Tray
 
@@ -206,38 +205,8 @@ class ResultForm(ActionForm):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        size = upload.size or 0
-        if size == 0:
-            raise ValidationError(_("The file is empty."))
-        limit = settings.ATTACHMENT_MAX_BYTES
-        if size > limit:
-            raise ValidationError(_("The file is larger than %(limit)s.") % {"limit": _size(limit)})
         try:
             check_upload(upload)
-        except ValidationError:
-            raise ValidationError(_refusal(upload)) from None
+        except ServiceValidationError as refused:
+            raise refused.for_field() from None
         return upload
-
-
-def _size(limit: int) -> str:
-    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
-
-
-def _refusal(upload: Any) -> str:
-    """check_upload's refusal in the officer's language: a type not accepted, or a
-    content that is not what the file name says."""
-    upload.seek(0)
-    content_type = magic.from_buffer(upload.read(SNIFF_BYTES), mime=True)
-    upload.seek(0)
-    accepted = settings.ATTACHMENT_TYPES.get(content_type)
-    if accepted is None:
-        return str(
-            _("This file is %(type)s, not a PDF, JPEG or PNG document.") % {"type": content_type}
-        )
-    return str(
-        _(
-            "The file name does not match its content, which is %(type)s: "
-            "rename it or choose another file."
-        )
-        % {"type": accepted.upper()}
-    )

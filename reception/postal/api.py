@@ -1,22 +1,25 @@
 """Postal partner API (/api/v1/postal/): pickups, shipment events, results to deliver and
 delivery confirmations, the partner's dossiers. One view per operation."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dossiers.errors import ProcedureNotPostalError
 from dossiers.models import Dossier
 from dossiers.services import Applicant
+from portal.api_errors import as_field_error
 from procedures.models import Procedure, ReceptionPoint
+from reception.errors import (
+    NoAgencyAtPointError,
+    ProcedureNotInForceError,
+    UnknownReceptionPointError,
+)
 from reception.models import Shipment, ShipmentEvent
 from reception.postal import schema, services
 from reception.postal.auth import (
@@ -26,12 +29,9 @@ from reception.postal.auth import (
     idempotent,
 )
 
-assert schema.PartnerKeyScheme  # registers the security scheme with drf-spectacular
-ERROR = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description="JSON naming each field in error with its reasons, or `detail`.",
-)
-ERRORS = {400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 429: ERROR}
+# Registers the security scheme with drf-spectacular. Refusals answer the body of
+# portal.api_errors, documented for every operation by its schema class.
+assert schema.PartnerKeyScheme
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -46,11 +46,6 @@ class PartnerApi:
     permission_classes = [HasScope]
     throttle_classes = [PartnerRateThrottle]
     required_scope = ""
-
-
-def _refusal(error: DjangoValidationError) -> Response:
-    detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-    return Response(detail, status=status.HTTP_400_BAD_REQUEST)
 
 
 class ApplicantInput(serializers.Serializer):
@@ -118,15 +113,15 @@ class PickupApi(PartnerApi, APIView):
         def validate_procedure(self, code: str) -> Procedure:
             procedure = Procedure.objects.public(timezone.localdate()).filter(code=code).first()
             if procedure is None:
-                raise serializers.ValidationError("not a procedure in force")
+                raise as_field_error(ProcedureNotInForceError())
             if not procedure.postal_intake:
-                raise serializers.ValidationError("this procedure is not received by post")
+                raise as_field_error(ProcedureNotPostalError(procedure=code))
             return procedure
 
         def validate_reception_point(self, code: str) -> ReceptionPoint:
             point = ReceptionPoint.objects.filter(code=code).first()
             if point is None:
-                raise serializers.ValidationError("unknown reception point")
+                raise as_field_error(UnknownReceptionPointError())
             return point
 
     class PickupOutput(serializers.Serializer):
@@ -137,7 +132,7 @@ class PickupApi(PartnerApi, APIView):
         tags=["postal"],
         parameters=[IDEMPOTENCY],
         request=PickupInput,
-        responses={201: PickupOutput, 409: ERROR, **ERRORS},
+        responses={201: PickupOutput},
         examples=[
             OpenApiExample(
                 "Birth registration collected at home",
@@ -167,9 +162,7 @@ class PickupApi(PartnerApi, APIView):
             agencies = agencies.filter(code=values["agency"])
         agency = agencies.select_related("unit").order_by("code").first()
         if agency is None:
-            return Response(
-                {"agency": ["no agency settles this procedure at this point"]}, status=400
-            )
+            raise NoAgencyAtPointError
         pickup = services.Pickup(
             procedure=values["procedure"],
             reception_point=point,
@@ -183,12 +176,7 @@ class PickupApi(PartnerApi, APIView):
             delivery_address=values["delivery_address"],
             picked_up_at=values.get("picked_up_at") or timezone.now(),
         )
-        try:
-            shipment = services.pickup_create(client=request.auth, pickup=pickup)
-        except DjangoValidationError as error:
-            return _refusal(error)
-        except DjangoPermissionDenied as denied:
-            raise PermissionDenied(str(denied)) from denied
+        shipment = services.pickup_create(client=request.auth, pickup=pickup)
         body = self.PickupOutput({"dossier": shipment.dossier, "shipment": shipment}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -212,7 +200,7 @@ class ShipmentEventApi(PartnerApi, APIView):
         tags=["postal"],
         parameters=[IDEMPOTENCY],
         request=ShipmentEventInput,
-        responses={201: ShipmentEventOutput, 409: ERROR, **ERRORS},
+        responses={201: ShipmentEventOutput},
     )
     @idempotent
     def post(self, request: Request, bill_number: str) -> Response:
@@ -252,7 +240,7 @@ class ResultListApi(PartnerApi, generics.ListAPIView):
         parameters=[
             OpenApiParameter("reception_point", str, description="Only this reception point")
         ],
-        responses={200: ResultOutput(many=True), **ERRORS},
+        responses={200: ResultOutput(many=True)},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
@@ -276,7 +264,7 @@ class DeliveryApi(PartnerApi, APIView):
         tags=["postal"],
         parameters=[IDEMPOTENCY],
         request=DeliveryInput,
-        responses={200: DossierOutput, 409: ERROR, **ERRORS},
+        responses={200: DossierOutput},
     )
     @idempotent
     def post(self, request: Request, code: str) -> Response:
@@ -288,8 +276,6 @@ class DeliveryApi(PartnerApi, APIView):
             )
         except Dossier.DoesNotExist:
             raise Http404 from None
-        except DjangoValidationError as error:
-            return _refusal(error)
         return Response(DossierOutput(dossier).data)
 
 
@@ -299,7 +285,7 @@ class PartnerDossierApi(PartnerApi, generics.RetrieveAPIView):
     required_scope = "dossiers:read"
     serializer_class = DossierOutput
 
-    @extend_schema(tags=["postal"], responses={200: DossierOutput, **ERRORS})
+    @extend_schema(tags=["postal"], responses={200: DossierOutput})
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 

@@ -5,10 +5,12 @@ import json
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from reception.errors import IdempotencyKeyRequiredError, IdempotencyKeyReusedError
 from reception.models import IdempotencyRecord, PartnerClient
 from reception.postal.keys import KEY_SCHEME, partner_for_key
 
@@ -23,7 +25,10 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
             return None
         client = partner_for_key(presented.strip())
         if client is None:
-            raise exceptions.AuthenticationFailed("invalid, expired or revoked API key")
+            raise exceptions.AuthenticationFailed(
+                gettext_lazy("The API key is invalid, expired or revoked."),
+                code="postal.api_key_invalid",
+            )
         return client.account, client
 
     def authenticate_header(self, request: Request) -> str:
@@ -31,7 +36,8 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
 
 
 class HasScope(permissions.BasePermission):
-    message = "this API key does not have the scope this operation needs"
+    message = gettext_lazy("This API key does not have the scope this operation needs.")
+    code = "postal.scope_missing"
 
     def has_permission(self, request: Request, view) -> bool:
         client = request.auth
@@ -66,7 +72,7 @@ def idempotent(handler):
     def wrapper(view, request: Request, *args, **kwargs) -> Response:
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 100:
-            return Response({"Idempotency-Key": ["required, at most 100 characters"]}, status=400)
+            raise IdempotencyKeyRequiredError
         body_hash = hashlib.sha256(request.body).hexdigest()
         client = request.auth
         replay = _replay(client, key, body_hash, request.path)
@@ -104,7 +110,7 @@ def _replay(client, key: str, body_hash: str, path: str) -> Response | None:
     if record is None:
         return None
     if record.body_hash != body_hash or record.path != path:
-        return Response({"Idempotency-Key": ["already used with another request"]}, status=409)
+        raise IdempotencyKeyReusedError
     replayed = Response(record.response, status=record.status_code)
     replayed["Idempotent-Replayed"] = "true"
     return replayed

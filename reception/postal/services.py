@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +13,12 @@ from dossiers.services import Applicant
 from portal.roles import Role
 from procedures.models import Agency, Procedure, ReceptionPoint
 from procedures.selectors import officer_scope
+from reception.errors import (
+    BillNumberOfAnotherDossierError,
+    BillNumberUsedError,
+    DeliveryAddressRequiredError,
+    PapersMissingError,
+)
 from reception.models import PartnerClient, Shipment, ShipmentEvent
 
 
@@ -43,12 +48,12 @@ def pickup_create(*, client: PartnerClient, pickup: Pickup) -> Shipment:
     door, sealed, the fees collected; the dossier now waits for reception (submitted)."""
     missing = _missing_papers(pickup.procedure, pickup.components_checked)
     if missing:
-        raise ValidationError({"components_checked": [f"missing: {', '.join(missing)}"]})
+        raise PapersMissingError(papers=", ".join(missing))
     if Shipment.objects.filter(client=client, bill_number=pickup.bill_number).exists():
-        raise ValidationError({"bill_number": ["already used by another shipment"]})
+        raise BillNumberUsedError
     returns_result = pickup.service in (Shipment.Service.RECEIVE_RESULT, Shipment.Service.BOTH)
     if returns_result and not pickup.delivery_address.strip():
-        raise ValidationError({"delivery_address": ["required to deliver the result"]})
+        raise DeliveryAddressRequiredError
     dossier = dossier_services.dossier_submit_by_post(
         partner=client.account,
         procedure=pickup.procedure,
@@ -120,7 +125,7 @@ def result_delivered(
         },
     )
     if shipment.dossier_id != dossier.pk:
-        raise ValidationError({"bill_number": ["belongs to another dossier"]})
+        raise BillNumberOfAnotherDossierError
     ShipmentEvent.objects.create(
         shipment=shipment,
         kind=ShipmentEvent.Kind.DELIVERED,

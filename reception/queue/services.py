@@ -4,12 +4,9 @@ counter's tablet."""
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from dossiers.models import Dossier
@@ -18,14 +15,22 @@ from portal.models import User
 from portal.roles import Role
 from procedures.models import ReceptionPoint
 from procedures.selectors import officer_scope
+from reception.errors import (
+    CounterBusyError,
+    CounterOutOfRangeError,
+    QueueError,
+    QueueLineNotOfferedError,
+    QueueLineRequiredError,
+    QueuePointClosedError,
+    QueuePointDeniedError,
+    TicketNotFinishableError,
+    TicketNotRecallableError,
+    TicketNotSkippableError,
+)
 from reception.models import QueueCounter, QueueLine, QueueTicket, TicketSequence
 from reception.queue import credentials
 
 CURRENT = (QueueTicket.Status.CALLED, QueueTicket.Status.SERVING)
-
-
-class QueueError(Exception):
-    """A queue action that cannot be done now; the message says why, for the officer."""
 
 
 def may_serve(officer: User | None, point_id: int) -> bool:
@@ -37,12 +42,7 @@ def may_serve(officer: User | None, point_id: int) -> bool:
 
 def _check_counter(point: ReceptionPoint, counter: int) -> None:
     if not 1 <= counter <= point.counters:
-        raise ValidationError(
-            {
-                "counter": _("This reception point has counters 1 to %(count)s.")
-                % {"count": point.counters}
-            }
-        )
+        raise CounterOutOfRangeError(count=point.counters)
 
 
 def _allocate_number(point: ReceptionPoint, prefix: str, day: date) -> int:
@@ -57,12 +57,12 @@ def queue_take_number(*, point: ReceptionPoint, line: QueueLine | None = None) -
     now = timezone.now()
     day = timezone.localdate(now)
     if not point.is_valid_on(day):
-        raise ValidationError({"point": _("This reception point is closed.")})
+        raise QueuePointClosedError
     lines = point.queue_lines.filter(is_active=True)
     if line is None and lines.exists():
-        raise ValidationError({"line": _("Choose the service you have come for.")})
+        raise QueueLineRequiredError
     if line is not None and not lines.filter(pk=line.pk).exists():
-        raise ValidationError({"line": _("This service is not offered here today.")})
+        raise QueueLineNotOfferedError
     prefix = line.prefix if line is not None else ""
     return QueueTicket.objects.create(
         reception_point=point,
@@ -107,7 +107,7 @@ def queue_call_next(*, officer: User, point: ReceptionPoint, counter: int) -> Qu
     """Gọi số tiếp theo: the counter takes the oldest waiting number of the lines it serves;
     None when nobody waits."""
     if not may_serve(officer, point.pk):
-        raise PermissionDenied("you do not work at this reception point")
+        raise QueuePointDeniedError
     _check_counter(point, counter)
     now = timezone.now()
     day = timezone.localdate(now)
@@ -135,7 +135,7 @@ def queue_call_next(*, officer: User, point: ReceptionPoint, counter: int) -> Qu
         with transaction.atomic():
             ticket.save()
     except IntegrityError as error:  # another officer called to the same counter just now
-        raise QueueError(_("This counter is already calling a number. Reload the page.")) from error
+        raise CounterBusyError from error
     audit.record(
         actor=officer, event="reception.ticket_called", target=ticket, data={"counter": counter}
     )
@@ -145,19 +145,22 @@ def queue_call_next(*, officer: User, point: ReceptionPoint, counter: int) -> Qu
 def _locked_ticket(*, officer: User, ticket_id: int, action: str) -> QueueTicket:
     ticket = QueueTicket.objects.select_for_update().get(pk=ticket_id)
     if not may_serve(officer, ticket.reception_point_id):
-        raise PermissionDenied("you do not work at this reception point")
+        raise QueuePointDeniedError
     if not can_proceed(getattr(ticket, action)):
-        raise QueueError(
-            REFUSALS[action] % {"number": ticket.display, "status": ticket.get_status_display()}
-        )
+        raise REFUSALS[action](number=ticket.display, status=_ticket_status(ticket))
     return ticket
 
 
-REFUSALS = {
-    "recall": gettext_lazy("Number %(number)s cannot be recalled: it is %(status)s."),
-    "skip": gettext_lazy("Number %(number)s cannot be skipped: it is %(status)s."),
-    "finish": gettext_lazy("Number %(number)s cannot be finished: it is %(status)s."),
+REFUSALS: dict[str, type[QueueError]] = {
+    "recall": TicketNotRecallableError,
+    "skip": TicketNotSkippableError,
+    "finish": TicketNotFinishableError,
 }
+
+
+def _ticket_status(ticket: QueueTicket) -> object:
+    """The state's label, still lazy: translated when the refusal is shown."""
+    return QueueTicket.Status(ticket.status).label
 
 
 @transaction.atomic
@@ -247,7 +250,7 @@ def kiosk_start(*, officer: User, point: ReceptionPoint, counter: int) -> str:
     the satisfaction kiosk; returns the device's credential (the officer's session on the
     device is to end with it)."""
     if not point.is_valid_on(timezone.localdate()) or not may_serve(officer, point.pk):
-        raise PermissionDenied("you do not work at this reception point")
+        raise QueuePointDeniedError
     _check_counter(point, counter)
     token = credentials.issue(point_id=point.pk, counter=counter, officer_id=officer.pk)
     audit.record(

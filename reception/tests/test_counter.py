@@ -180,8 +180,8 @@ def test_bad_intake_input_is_shown_by_the_field_and_keeps_what_was_typed(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("scan.pdf", PNG, "the name says PDF but the content is PNG"),
-        ("notes.pdf", b"just some text", "text/plain is not accepted"),
+        ("scan.pdf", PNG, "The file name does not match its content, which is PNG"),
+        ("notes.pdf", b"just some text", "This file is text/plain, not a PDF, JPEG or PNG"),
         ("empty.pdf", b"", "The submitted file is empty"),
         ("big.pdf", PDF + b"0" * 2048, "larger than 1 KB"),
     ],
@@ -305,7 +305,7 @@ def test_a_dossier_changed_meanwhile_is_not_overwritten(office) -> None:
     )
 
     assert response.status_code == 422
-    assert "changed by someone else" in response.content.decode()
+    assert "Someone else changed this dossier (version 1, not 99)" in response.content.decode()
     assert snapshot() == before
 
 

@@ -349,8 +349,9 @@ def test_reissue_for_a_dossier_not_received_says_why_and_changes_nothing(client,
     response = client.post(reverse("reception:documents:receipt-reissue", args=[dossier.pk]))
 
     assert response.status_code == 409
-    assert "cannot reissue lookup secret a dossier in state submitted" in (
-        response.content.decode()
+    assert (
+        "Không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “Mới đăng ký, chờ tiếp nhận”."
+        in response.content.decode()
     )
     dossier.refresh_from_db()
     assert (dossier.lookup_secret_hash, dossier.version) == ("", 1)

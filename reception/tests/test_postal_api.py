@@ -40,6 +40,12 @@ def post(api: APIClient, url: str, body: dict, key: str = "k-1"):
     return api.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
 
+def refusal(code: str, message: str, field: str | None = None) -> dict:
+    """The body of a refusal with one problem (portal.api_errors)."""
+    problem = {"code": code, "message": message, "field": field}
+    return {**problem, "errors": [problem]}
+
+
 def stored() -> tuple[int, int, int, int]:
     return (
         Dossier.objects.count(),
@@ -83,7 +89,11 @@ def test_the_same_key_and_body_replay_and_another_body_conflicts(api, office, pa
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert other.status_code == 409
-    assert other.json() == {"Idempotency-Key": ["already used with another request"]}
+    assert other.json() == refusal(
+        "postal.idempotency_key_reused",
+        "Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+        "Idempotency-Key",
+    )
     assert stored() == (1, 1, 1, 1)
 
 
@@ -93,9 +103,9 @@ def test_the_same_key_and_body_replay_and_another_body_conflicts(api, office, pa
         ({"components_checked": []}, "components_checked"),
         ({"procedure": "9.999999"}, "procedure"),
         ({"reception_point": "khong-co"}, "reception_point"),
-        ({"applicant": {"name": ""}}, "applicant"),
-        ({"applicant": {"name": "Lan", "citizen_id": "12345"}}, "applicant"),
-        ({"applicant": {"name": "Lan", "email": "a" * 290 + "@example.org"}}, "applicant"),
+        ({"applicant": {"name": ""}}, "applicant.name"),
+        ({"applicant": {"name": "Lan", "citizen_id": "12345"}}, "applicant.citizen_id"),
+        ({"applicant": {"name": "Lan", "email": "a" * 290 + "@example.org"}}, "applicant.email"),
         ({"bill_number": "x"}, "bill_number"),
         ({"service": "teleport"}, "service"),
         ({"fees_collected": -5}, "fees_collected"),
@@ -106,7 +116,8 @@ def test_bad_payloads_are_refused_naming_the_field(api, office, papers, changes,
     response = post(api, "/api/v1/postal/pickups/", pickup(office, papers, **changes))
 
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    body = response.json()
+    assert (body["field"], [problem["field"] for problem in body["errors"]]) == (field, [field])
     assert stored() == (0, 0, 0, 0)
     assert not AuditEvent.objects.filter(event__startswith="dossiers.").exists()
 
@@ -118,7 +129,11 @@ def test_a_procedure_not_received_by_post_is_refused(api, office, papers) -> Non
     response = post(api, "/api/v1/postal/pickups/", pickup(office, papers))
 
     assert response.status_code == 400
-    assert response.json() == {"procedure": ["this procedure is not received by post"]}
+    assert response.json() == refusal(
+        "dossier.procedure_not_postal",
+        f"Thủ tục {office.procedure.code} không tiếp nhận hồ sơ qua bưu chính.",
+        "procedure",
+    )
     assert stored() == (0, 0, 0, 0)
 
 
@@ -126,7 +141,11 @@ def test_a_post_without_an_idempotency_key_is_refused(api, office, papers) -> No
     response = api.post("/api/v1/postal/pickups/", pickup(office, papers), format="json")
 
     assert response.status_code == 400
-    assert list(response.json()) == ["Idempotency-Key"]
+    assert response.json() == refusal(
+        "postal.idempotency_key_required",
+        "Hãy gửi kèm tiêu đề Idempotency-Key, dài không quá 100 ký tự.",
+        "Idempotency-Key",
+    )
     assert stored() == (0, 0, 0, 0)
 
 

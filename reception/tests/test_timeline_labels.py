@@ -15,7 +15,7 @@ RECORDED = re.compile(r'(?:event=|EVENT\w* = )"(dossiers\.[a-z_]+)"')
 def recorded_events() -> set[str]:
     """Every dossier event the code records: the transitions' and the literal ones."""
     found = set(EVENTS.values())
-    for app in ("dossiers", "portal", "reception", "procedures", "reporting"):
+    for app in ("dossiers", "portal", "reception", "procedures", "reporting", "citizen"):
         for path in (ROOT / app).rglob("*.py"):
             if "tests" not in path.parts:
                 found |= set(RECORDED.findall(path.read_text(encoding="utf-8")))
