@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from dossiers.models import Dossier, HandOver, Notification, Pause, Payment
 from dossiers.services.notifications import notifications_resend
+from portal.http import AuthenticatedHttpRequest
 
 
 class ReadOnlyMixin:
@@ -87,7 +88,7 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     actions = ["resend"]
 
     @admin.action(description=_("Send the selected failed notifications again"))
-    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+    def resend(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notifications_resend(ids=queryset.values_list("pk", flat=True), actor=request.user)
         self.message_user(
             request,

@@ -6,9 +6,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal import health
+from portal.http import AuthenticatedHttpRequest
 
 
-def _admin_index(request: HttpRequest) -> HttpResponse:
+def _admin_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     from portal.accounts.views import default_destination
 
     if not admin.site.get_app_list(request):

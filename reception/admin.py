@@ -1,6 +1,8 @@
 """Administration of postal partners: creation and key rotation show the secret once; the
 webhook delivery log with resend."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -9,6 +11,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.http import AuthenticatedHttpRequest
+from portal.models import User
 from procedures.models import ReceptionPoint
 from reception.models import (
     SCOPES,
@@ -80,7 +84,7 @@ class PartnerClientAdmin(admin.ModelAdmin):
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         form = PartnerCreationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            made = partner_create(actor=request.user, **form.cleaned_data)
+            made = partner_create(actor=cast(User, request.user), **form.cleaned_data)  # staff
             return self._show_secrets(request, made.client, made.api_key, made.webhook_secret)
         context = {
             **self.admin_site.each_context(request),
@@ -104,7 +108,9 @@ class PartnerClientAdmin(admin.ModelAdmin):
         return response
 
     @admin.action(description=_("Rotate the API key (the old one works one more day)"))
-    def rotate_key(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def rotate_key(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, _("Choose one partner."), messages.ERROR)
             return None
@@ -114,7 +120,7 @@ class PartnerClientAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Revoke every API key now"))
-    def revoke_keys(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def revoke_keys(self, request: AuthenticatedHttpRequest, queryset: QuerySet) -> None:
         keys = PartnerKey.objects.filter(client__in=queryset, revoked_at__isnull=True)
         for key in keys:
             partner_key_revoke(key=key, actor=request.user)
@@ -125,7 +131,7 @@ class PartnerClientAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Re-enable webhooks and resend the failed ones"))
-    def resend_webhooks(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def resend_webhooks(self, request: AuthenticatedHttpRequest, queryset: QuerySet) -> None:
         count = sum(webhooks.webhooks_resend(client=c, actor=request.user) for c in queryset)
         self.message_user(
             request,

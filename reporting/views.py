@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dossiers.selectors import dossier_timeliness, dossiers_visible_to
+from portal.http import AuthenticatedHttpRequest
 from procedures.models import AdministrativeUnit
 from reporting import charts, exports, selectors, services
 from reporting.figures_cache import cached_figures
@@ -25,7 +26,7 @@ from reporting.models import Target
 from reporting.officers import officer_satisfaction
 
 
-def _unit(request: HttpRequest, unit_id: int | None) -> AdministrativeUnit:
+def _unit(request: AuthenticatedHttpRequest, unit_id: int | None) -> AdministrativeUnit:
     units = selectors.managed_units(request.user)
     if unit_id is None:
         unit = selectors.top_units(request.user).first()
@@ -38,7 +39,7 @@ def _unit(request: HttpRequest, unit_id: int | None) -> AdministrativeUnit:
     return unit
 
 
-def _dashboard(request: HttpRequest, unit_id: int | None):
+def _dashboard(request: AuthenticatedHttpRequest, unit_id: int | None):
     unit = _unit(request, unit_id)
     form = PeriodForm(request.GET or None)
     sector = form.chosen_sector()
@@ -131,7 +132,7 @@ def _digest(text: str) -> str:
 
 @require_GET
 @login_required
-def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, unit_id: int | None = None) -> HttpResponse:
     services.snapshots_refresh_when_unscheduled()
     form, data = _dashboard(request, unit_id)
     query = request.GET.urlencode()
@@ -164,7 +165,7 @@ def dashboard(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
 
 @require_GET
 @login_required
-def report(request: HttpRequest, unit_id: int) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """The dashboard as a PDF report, with the same charts."""
     _, data = _dashboard(request, unit_id)
     return exports.pdf(data, _charts(data))
@@ -172,7 +173,7 @@ def report(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def overdue(request: HttpRequest, unit_id: int) -> HttpResponse:
+def overdue(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """The dossiers of the unit open and overdue now, most overdue first (live)."""
     unit = _unit(request, unit_id)
     sector = PeriodForm(request.GET or None).chosen_sector()
@@ -185,7 +186,7 @@ def overdue(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def officers(request: HttpRequest, unit_id: int) -> HttpResponse:
+def officers(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """Satisfaction per officer of the unit and the units below, for the period."""
     unit = _unit(request, unit_id)
     form = PeriodForm(request.GET or None)
@@ -207,7 +208,7 @@ def officers(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def dossier(request: HttpRequest, dossier_id) -> HttpResponse:
+def dossier(request: AuthenticatedHttpRequest, dossier_id) -> HttpResponse:
     found = (
         dossiers_visible_to(request.user)
         .select_related("procedure", "agency", "unit", "reception_point")
@@ -230,7 +231,7 @@ def dossier(request: HttpRequest, dossier_id) -> HttpResponse:
 
 @require_GET
 @login_required
-def export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, unit_id: int, table: str, fmt: str) -> HttpResponse:
     _, data = _dashboard(request, unit_id)
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404
@@ -249,7 +250,7 @@ TARGET_LABELS = {
 
 
 @login_required
-def targets(request: HttpRequest, unit_id: int) -> HttpResponse:
+def targets(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """Chỉ tiêu: the manager sets the targets the dashboard colours against."""
     unit = _unit(request, unit_id)
     current = dict(Target.objects.filter(unit=unit).values_list("indicator", "value"))

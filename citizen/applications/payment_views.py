@@ -22,6 +22,7 @@ from dossiers.models import Payment
 from dossiers.payments import CallbackRejectedError, UnknownProviderError, get_provider
 from dossiers.payments.services import payment_settle, payment_start
 from dossiers.payments.simulated import OUTCOMES, SIMULATED
+from portal.http import AuthenticatedHttpRequest
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def _payment_or_404(user: User, reference: str) -> Payment:
 @never_cache
 @login_required(login_url=LOGIN_URL)
 @require_POST
-def payment_start_view(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def payment_start_view(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     """Pay the fees: a new attempt, and off to the provider's page."""
     dossier = own_application_or_404(request.user, dossier_id)
     try:
@@ -56,7 +57,7 @@ def payment_start_view(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
     return redirect(started.redirect_url)
 
 
-def _simulated_payment(request: HttpRequest, reference: str) -> Payment:
+def _simulated_payment(request: AuthenticatedHttpRequest, reference: str) -> Payment:
     # The simulator exists only where the deployment pays through it.
     if settings.PAYMENT_PROVIDER != SIMULATED:
         raise Http404("no simulated payments here")
@@ -69,7 +70,7 @@ def _simulated_payment(request: HttpRequest, reference: str) -> Payment:
 @never_cache
 @login_required(login_url=LOGIN_URL)
 @require_http_methods(["GET", "POST"])
-def payment_simulator(request: HttpRequest, reference: str) -> HttpResponse:
+def payment_simulator(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """The simulated bank's page: Pay, Fail or Cancel. The bank then calls the portal back
     with a signed message, through the same checks as the HTTP callback, and sends the
     browser to the return page."""
@@ -115,7 +116,7 @@ def payment_callback(request: HttpRequest, provider: str) -> HttpResponse:
 @never_cache
 @login_required(login_url=LOGIN_URL)
 @require_GET
-def payment_return(request: HttpRequest, reference: str) -> HttpResponse:
+def payment_return(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Where the provider sends the payer back: it shows the outcome the callback recorded
     and never records one itself."""
     payment = _payment_or_404(request.user, reference)

@@ -19,6 +19,7 @@ from citizen.applications.forms import ApplicationForm, refusal
 from citizen.applications.selectors import Paper
 from dossiers.errors import DossierError
 from dossiers.models import Attachment, Dossier, ResultDelivery, Status
+from portal.http import AuthenticatedHttpRequest
 from portal.models import User
 from procedures.models import Procedure
 
@@ -40,7 +41,11 @@ def _add_errors(form: ApplicationForm, error: ValidationError) -> None:
 
 
 def _render(
-    request: HttpRequest, form: ApplicationForm, *, procedure: Procedure, dossier: Dossier | None
+    request: AuthenticatedHttpRequest,
+    form: ApplicationForm,
+    *,
+    procedure: Procedure,
+    dossier: Dossier | None,
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -58,7 +63,7 @@ def _render(
     return render(request, "citizen/applications/form.html", context, status=status)
 
 
-def _store(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> None:
+def _store(request: AuthenticatedHttpRequest, form: ApplicationForm, dossier: Dossier) -> None:
     """Keep the valid details and each acceptable file at once; a refused file is
     reported next to its paper and never loses the rest."""
     user = request.user
@@ -79,7 +84,7 @@ def _store(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> Non
             )
 
 
-def _send(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> bool:
+def _send(request: AuthenticatedHttpRequest, form: ApplicationForm, dossier: Dossier) -> bool:
     """Send the application if nothing is wrong; else add every problem, the missing
     papers with the rest."""
     if not form.errors:
@@ -96,7 +101,9 @@ def _send(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> bool
     return False
 
 
-def _process(request: HttpRequest, form: ApplicationForm, dossier: Dossier) -> HttpResponse:
+def _process(
+    request: AuthenticatedHttpRequest, form: ApplicationForm, dossier: Dossier
+) -> HttpResponse:
     try:
         _store(request, form, dossier)
         sent_now = request.POST.get("action") == SEND and _send(request, form, dossier)
@@ -134,7 +141,7 @@ def _from_account(user: User) -> dict[str, str]:
 @never_cache
 @login_required(login_url=LOGIN_URL)
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, code: str) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Nộp hồ sơ trực tuyến: the application form of a procedure offered online."""
     try:
         procedure = selectors.published_procedure(code=code)
@@ -173,7 +180,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @login_required(login_url=LOGIN_URL)
 @require_http_methods(["GET", "POST"])
-def application(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def application(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     """The draft to go on with, or, once sent, what was sent and its fees."""
     dossier = own_application_or_404(request.user, dossier_id)
     if dossier.status != Status.DRAFT:
@@ -207,7 +214,7 @@ def sent(request: HttpRequest, dossier: Dossier, *, status: int = 200) -> HttpRe
 @never_cache
 @login_required(login_url=LOGIN_URL)
 @require_GET
-def applications(request: HttpRequest) -> HttpResponse:
+def applications(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My applications: the drafts to go on with."""
     context = {"drafts": selectors.drafts_of(user=request.user)}
     return render(request, "citizen/applications/list.html", context)

@@ -28,6 +28,7 @@ from dossiers.services.evaluations import (
     EvaluationChannel,
     dossier_evaluate,
 )
+from portal.http import AuthenticatedHttpRequest
 from reception.documents.context import receipt as receipt_context
 from reception.documents.render import pdf_response
 from reception.documents.services import E_RECEIPT_CHANNELS, receipt_issue_electronic
@@ -42,7 +43,7 @@ NOT_YET = gettext_lazy("You can rate the service when the result is ready.")
 NOTHING_ASKED = gettext_lazy("No papers are requested from you for this dossier now.")
 
 
-def _mine(request: HttpRequest, dossier_id: UUID) -> Dossier:
+def _mine(request: AuthenticatedHttpRequest, dossier_id: UUID) -> Dossier:
     try:
         return selectors.my_dossier(user=request.user, dossier_id=dossier_id)
     except Dossier.DoesNotExist as hidden:
@@ -55,7 +56,7 @@ def _mine(request: HttpRequest, dossier_id: UUID) -> Dossier:
 @never_cache
 @login_required(login_url=LOGIN)
 @require_GET
-def my_dossiers(request: HttpRequest) -> HttpResponse:
+def my_dossiers(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_dossiers(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -66,14 +67,14 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required(login_url=LOGIN)
 @require_GET
-def my_dossier(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def my_dossier(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     dossier = _mine(request, dossier_id)
     return render(request, "citizen/tracking/my_dossier.html", _detail(request, dossier))
 
 
 @login_required(login_url=LOGIN)
 @require_POST
-def e_receipt(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def e_receipt(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     """Giấy tiếp nhận điện tử (form 01) with a fresh lookup secret; posted, because each
     download issues a new secret."""
     dossier = _mine(request, dossier_id)
@@ -91,7 +92,7 @@ def e_receipt(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     dossier: Dossier,
     *,
     upload: tuple[int, SupplementUploadForm] | None = None,
@@ -134,14 +135,16 @@ def _detail(
     }
 
 
-def _refused(request: HttpRequest, dossier: Dossier, error: str, status: int) -> HttpResponse:
+def _refused(
+    request: AuthenticatedHttpRequest, dossier: Dossier, error: str, status: int
+) -> HttpResponse:
     context = _detail(request, dossier, error=error)
     return render(request, "citizen/tracking/my_dossier.html", context, status=status)
 
 
 @login_required(login_url=LOGIN)
 @require_POST
-def supplement(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def supplement(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     """Bổ sung hồ sơ: add a file for a paper asked for, or send what was added."""
     dossier = _mine(request, dossier_id)
     if request.POST.get("action") == "send":
@@ -187,7 +190,7 @@ def supplement(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
     return render(request, "citizen/tracking/my_dossier.html", context, status=400)
 
 
-def _send_supplement(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+def _send_supplement(request: AuthenticatedHttpRequest, dossier: Dossier) -> HttpResponse:
     form = VersionForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
@@ -215,7 +218,7 @@ def _send_supplement(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 @never_cache
 @login_required(login_url=LOGIN)
 @require_http_methods(["GET", "POST"])
-def evaluate(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def evaluate(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     """Đánh giá sự hài lòng from "my dossiers"."""
     dossier = _mine(request, dossier_id)
     context: dict[str, Any] = {

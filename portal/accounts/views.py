@@ -2,13 +2,14 @@
 the profile. Views are thin: forms check, portal.accounts.services writes."""
 
 import math
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -25,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts import forms, services, throttle
+from portal.http import AuthenticatedHttpRequest
 from portal.models import User
 from portal.roles import Role
 
@@ -76,7 +78,8 @@ class SignInView(auth_views.LoginView):
     template_name = "portal/accounts/login.html"
 
     def get_default_redirect_url(self) -> str:
-        return default_destination(self.request.user)
+        # Asked once the user is signed in (just now, or already when the page opens).
+        return default_destination(cast(User, self.request.user))
 
 
 class SignOutView(auth_views.LogoutView):
@@ -129,7 +132,7 @@ def _signup_paused(request: HttpRequest) -> HttpResponse:
 
 @login_required(login_url="portal:login")
 @never_cache
-def verify_email_sent(request: HttpRequest) -> HttpResponse:
+def verify_email_sent(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -167,7 +170,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required(login_url="portal:login")
 @require_POST
-def verify_email_resend(request: HttpRequest) -> HttpResponse:
+def verify_email_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         sent = services.account_request_email_verification(
             user=request.user, language=get_language()
@@ -191,7 +194,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
 @login_required(login_url="portal:login")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = forms.ProfileForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -221,7 +224,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "portal/accounts/password_change.html"
     success_url = reverse_lazy("portal:profile")
 
-    def form_valid(self, form: forms.PasswordChangeForm) -> HttpResponse:
+    def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(self.request, _("Your password is changed."))
         return response
@@ -238,7 +241,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "portal/accounts/password_reset_confirm.html"
     success_url = reverse_lazy("portal:password-reset-complete")
 
-    def form_valid(self, form: forms.SetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: "auth_forms.SetPasswordForm[User]") -> HttpResponse:
         response = super().form_valid(form)
         # Whoever holds the mailed link may sign in again at once, even after a lockout.
         axes_reset(username=form.user.username)
@@ -262,7 +265,7 @@ def locked_out(
 
 
 @login_required(login_url="portal:login")
-def workspace(request: HttpRequest) -> HttpResponse:
+def workspace(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The header's "Workspace": an officer's own working page (counter, inbox,
     indicators), the admin for administrators, "my dossiers" for a citizen."""
     return redirect(default_destination(request.user))
@@ -289,7 +292,7 @@ class AdminSignInView(auth_views.LoginView):
         }
 
     def get_success_url(self) -> str:
-        user = self.request.user
+        user = cast(User, self.request.user)  # form_valid() has signed them in
         if user.is_staff and safe_next(self.request):
             return super().get_success_url()
         return default_destination(user)

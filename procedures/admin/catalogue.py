@@ -1,9 +1,13 @@
+from typing import cast
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.http import AuthenticatedHttpRequest
+from portal.models import User
 from procedures import services
 from procedures.models import (
     Component,
@@ -24,7 +28,7 @@ class SectorAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Sector, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        services.sector_record_edit(sector=obj, actor=request.user)
+        services.sector_record_edit(sector=obj, actor=cast(User, request.user))  # admin: staff
 
 
 class ComponentInline(admin.TabularInline):
@@ -108,18 +112,20 @@ class ProcedureAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # After the inlines: the version covers papers, fees and steps too.
         services.procedure_record_edit(
-            procedure=form.instance, actor=request.user, created=not change
+            procedure=form.instance, actor=cast(User, request.user), created=not change
         )
 
     @admin.action(description=_("Publish the selected procedures"))
-    def publish(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
+    def publish(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Procedure]) -> None:
         self._set_status(request, queryset, Procedure.Status.PUBLISHED)
 
     @admin.action(description=_("Withdraw the selected procedures from publication"))
-    def unpublish(self, request: HttpRequest, queryset: QuerySet[Procedure]) -> None:
+    def unpublish(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Procedure]) -> None:
         self._set_status(request, queryset, Procedure.Status.UNPUBLISHED)
 
-    def _set_status(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+    def _set_status(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet, status: str
+    ) -> None:
         changed = services.procedures_set_status(
             procedures=queryset, status=status, actor=request.user
         )

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from dossiers.services import (
     dossier_return_result,
     dossier_transfer,
 )
+from portal.http import AuthenticatedHttpRequest
 from portal.resilience import cache_fails_open
 from procedures.models import Procedure, ReceptionPoint
 from reception.counter import kept, selectors, services
@@ -37,7 +38,7 @@ SESSION_POINT = "counter_point"
 INTAKE_TOKEN_SECONDS = 3600
 
 
-def _point(request: HttpRequest) -> ReceptionPoint:
+def _point(request: AuthenticatedHttpRequest) -> ReceptionPoint:
     """The reception point the officer works at now: ?point= switches, the session keeps it."""
     if not selectors.counter_points(user=request.user).exists():
         raise PermissionDenied(_("The counter is for reception officers."))
@@ -75,7 +76,7 @@ def _release(key: str) -> None:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     points = selectors.counter_points(user=request.user)
     if not points.exists():
         raise PermissionDenied(_("The counter is for reception officers."))
@@ -118,7 +119,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def procedures(request: HttpRequest) -> HttpResponse:
+def procedures(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Type-ahead: the procedures received at this point that match what is typed."""
     point = _point(request)
     query = request.GET.get("q", "").strip()
@@ -131,7 +132,7 @@ def procedures(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
     point = _point(request)
     procedure_id = request.POST.get("procedure") or request.GET.get("procedure")
     if not procedure_id:
@@ -225,7 +226,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _good_uploads(request: HttpRequest, form: IntakeForm) -> dict[int, object]:
+def _good_uploads(request: AuthenticatedHttpRequest, form: IntakeForm) -> dict[int, object]:
     return {
         c.pk: request.FILES[f"file_{c.pk}"]
         for c in form.components
@@ -245,7 +246,7 @@ def _with_kept(form: IntakeForm, held: dict[int, kept.KeptScan]) -> list[tuple]:
     ]
 
 
-def _worklist(request: HttpRequest, select, template: str) -> HttpResponse:
+def _worklist(request: AuthenticatedHttpRequest, select, template: str) -> HttpResponse:
     """A page of one of the counter's lists at the officer's reception point."""
     point = _point(request)
     page = Paginator(select(user=request.user, point=point), selectors.PAGE).get_page(
@@ -256,14 +257,14 @@ def _worklist(request: HttpRequest, select, template: str) -> HttpResponse:
 
 @login_required
 @never_cache
-def pending(request: HttpRequest) -> HttpResponse:
+def pending(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(request, selectors.awaiting_reception, "reception/counter/pending.html")
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def decide(request: HttpRequest, dossier_id) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, dossier_id) -> HttpResponse:
     """Tiếp nhận, hướng dẫn bổ sung or từ chối a dossier sent online or by post."""
     dossier = selectors.counter_dossier(user=request.user, dossier_id=dossier_id)
     if dossier.status != Status.SUBMITTED:
@@ -306,13 +307,13 @@ def decide(request: HttpRequest, dossier_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def transfers(request: HttpRequest) -> HttpResponse:
+def transfers(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(request, selectors.awaiting_transfer, "reception/counter/transfers.html")
 
 
 @login_required
 @require_http_methods(["POST"])
-def transfer(request: HttpRequest, dossier_id) -> HttpResponse:
+def transfer(request: AuthenticatedHttpRequest, dossier_id) -> HttpResponse:
     """Chuyển hồ sơ: hand the received dossier to the agency that settles it (form 05 row)."""
     found = selectors.counter_dossier(user=request.user, dossier_id=dossier_id)
     try:
@@ -337,14 +338,14 @@ def transfer(request: HttpRequest, dossier_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def returns(request: HttpRequest) -> HttpResponse:
+def returns(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _worklist(request, selectors.awaiting_return, "reception/counter/returns.html")
 
 
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def return_result(request: HttpRequest, dossier_id) -> HttpResponse:
+def return_result(request: AuthenticatedHttpRequest, dossier_id) -> HttpResponse:
     """Trả kết quả: check who collects, then mark the result returned or posted."""
     dossier = selectors.counter_dossier(user=request.user, dossier_id=dossier_id)
     if dossier.status != Status.COMPLETED:
@@ -376,7 +377,7 @@ def return_result(request: HttpRequest, dossier_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def dossier(request: HttpRequest, dossier_id) -> HttpResponse:
+def dossier(request: AuthenticatedHttpRequest, dossier_id) -> HttpResponse:
     """Where the counter stands with a dossier, and the forms to print."""
     found = selectors.counter_dossier(user=request.user, dossier_id=dossier_id)
     secret = kept_secret(request, found)

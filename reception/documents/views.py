@@ -9,7 +9,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dossiers import codes
 from dossiers.errors import DossierError
 from dossiers.models import Dossier
+from portal.http import AuthenticatedHttpRequest
 from procedures.models import ReceptionPoint
 from reception.documents import context, register, selectors, services
 from reception.documents import render as documents
@@ -36,7 +37,7 @@ BUILDERS: dict[str, Callable[[Dossier], dict[str, object]]] = {
 }
 
 
-def _dossier(request: HttpRequest, dossier_id: UUID) -> Dossier:
+def _dossier(request: AuthenticatedHttpRequest, dossier_id: UUID) -> Dossier:
     try:
         return selectors.dossier_for_forms(user=request.user, dossier_id=dossier_id)
     except (Dossier.DoesNotExist, PermissionDenied):
@@ -49,7 +50,7 @@ def _filename(form: str, dossier: Dossier) -> str:
 
 @require_GET
 @login_required
-def form_pdf(request: HttpRequest, dossier_id: UUID, form: str) -> HttpResponse:
+def form_pdf(request: AuthenticatedHttpRequest, dossier_id: UUID, form: str) -> HttpResponse:
     dossier = _dossier(request, dossier_id)
     if form == "01":
         return _receipt(request, dossier)
@@ -60,7 +61,7 @@ def form_pdf(request: HttpRequest, dossier_id: UUID, form: str) -> HttpResponse:
     return documents.pdf_response(TEMPLATE.format(form), data, _filename(form, dossier))
 
 
-def _receipt(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+def _receipt(request: AuthenticatedHttpRequest, dossier: Dossier) -> HttpResponse:
     try:
         context.require_received(dossier)
     except context.FormUnavailableError:
@@ -73,7 +74,7 @@ def _receipt(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 
 
 def _secret_page(
-    request: HttpRequest, dossier: Dossier, *, error: str = "", status: int = 200
+    request: AuthenticatedHttpRequest, dossier: Dossier, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     """A reprint: the secret printed on the first receipt is not kept anywhere."""
     response = render(
@@ -92,7 +93,7 @@ def _secret_page(
 
 @require_POST
 @login_required
-def receipt_reissue(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def receipt_reissue(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     dossier = _dossier(request, dossier_id)
     try:
         secret = services.receipt_reissue_secret(dossier_id=dossier.pk, officer=request.user)
@@ -104,7 +105,7 @@ def receipt_reissue(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
     return redirect("reception:documents:form", dossier_id=dossier.pk, form="01")
 
 
-def _register_form(request: HttpRequest, *, bound: bool = True) -> RegisterForm:
+def _register_form(request: AuthenticatedHttpRequest, *, bound: bool = True) -> RegisterForm:
     points = selectors.register_points_for(request.user)
     if not points.exists():
         raise Http404
@@ -114,19 +115,21 @@ def _register_form(request: HttpRequest, *, bound: bool = True) -> RegisterForm:
     return form
 
 
-def _register_page(request: HttpRequest, form: RegisterForm, *, status: int = 200) -> HttpResponse:
+def _register_page(
+    request: AuthenticatedHttpRequest, form: RegisterForm, *, status: int = 200
+) -> HttpResponse:
     return render(request, "reception/documents/register.html", {"form": form}, status=status)
 
 
 @require_GET
 @login_required
-def register_page(request: HttpRequest) -> HttpResponse:
+def register_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose the reception point and the period of the register."""
     return _register_page(request, _register_form(request, bound=bool(request.GET)))
 
 
 def _register_data(
-    request: HttpRequest, form: RegisterForm
+    request: AuthenticatedHttpRequest, form: RegisterForm
 ) -> tuple[ReceptionPoint, date, date, QuerySet[Dossier], str]:
     point, start, end = (form.cleaned_data[name] for name in ("point", "start", "end"))
     dossiers = register.register_dossiers(user=request.user, point=point, start=start, end=end)
@@ -136,7 +139,7 @@ def _register_data(
 
 @require_GET
 @login_required
-def register_pdf(request: HttpRequest) -> HttpResponse:
+def register_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _register_form(request)
     if not form.is_valid():
         return _register_page(request, form, status=400)
@@ -157,7 +160,7 @@ def register_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def register_xlsx(request: HttpRequest) -> HttpResponse:
+def register_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _register_form(request)
     if not form.is_valid():
         return _register_page(request, form, status=400)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
 from dossiers.models import Dossier, Status
+from portal.http import AuthenticatedHttpRequest
 from reception.inbox import forms, selectors
 from reception.inbox.actions import (
     ACTIONS,
@@ -35,7 +36,7 @@ INVALID = gettext_lazy("Nothing was saved: see the error next to the field.")
 
 @require_GET
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.inbox_agency_ids(request.user):
         raise PermissionDenied(_("The inbox is for processing officers and leaders."))
     now = timezone.now()
@@ -62,7 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _dossier_or_404(request: HttpRequest, dossier_id: UUID) -> Dossier:
+def _dossier_or_404(request: AuthenticatedHttpRequest, dossier_id: UUID) -> Dossier:
     try:
         return selectors.inbox_dossier(user=request.user, dossier_id=dossier_id)
     except Dossier.DoesNotExist:
@@ -71,13 +72,13 @@ def _dossier_or_404(request: HttpRequest, dossier_id: UUID) -> Dossier:
 
 @require_GET
 @login_required
-def dossier(request: HttpRequest, dossier_id: UUID) -> HttpResponse:
+def dossier(request: AuthenticatedHttpRequest, dossier_id: UUID) -> HttpResponse:
     return _page(request, _dossier_or_404(request, dossier_id))
 
 
 @require_POST
 @login_required
-def act(request: HttpRequest, dossier_id: UUID, action: str) -> HttpResponse:
+def act(request: AuthenticatedHttpRequest, dossier_id: UUID, action: str) -> HttpResponse:
     """Do one action on the dossier as the officer saw it (its version)."""
     spec = ACTIONS.get(action)
     if spec is None:
@@ -124,7 +125,7 @@ def _problem(error: DossierError) -> str:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     found: Dossier,
     *,
     bound: tuple[str, forms.ActionForm] | None = None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,6 +31,7 @@ from dossiers.services.evaluations import (
     EvaluationChannel,
     dossier_evaluate,
 )
+from portal.http import HtmxHttpRequest
 from portal.models import User
 from procedures.models import ReceptionPoint
 from reception.queue import credentials, selectors, services
@@ -39,7 +41,7 @@ from reception.queue.forms import EvaluationForm
 WAITING = "waiting"
 THANKS = "thanks"
 # The face drawn on each answer's button, from a broad smile to a frown.
-MOUTHS = {
+MOUTHS: dict[str, str] = {
     Evaluation.Rating.VERY_SATISFIED: "M13 27 Q24 40 35 27",
     Evaluation.Rating.SATISFIED: "M15 30 Q24 36 33 30",
     Evaluation.Rating.NEUTRAL: "M15 32 L33 32",
@@ -68,7 +70,7 @@ def _point(point_code: str, counter: int) -> ReceptionPoint:
     return point
 
 
-def _serves(user: User, point: ReceptionPoint) -> bool:
+def _serves(user: User | AnonymousUser, point: ReceptionPoint) -> bool:
     return user.is_authenticated and services.may_serve(user, point.pk)
 
 
@@ -87,7 +89,7 @@ def _device(request: HttpRequest, point: ReceptionPoint, counter: int) -> Device
 
 
 def _refused(
-    request: HttpRequest, point: ReceptionPoint, counter: int, device: Device | None
+    request: HtmxHttpRequest, point: ReceptionPoint, counter: int, device: Device | None
 ) -> HttpResponse:
     """A device without a running kiosk: a polling tablet reloads the whole page; a stopped
     kiosk says so; anybody else signs in (an officer, to start it) or is not let in."""
@@ -121,7 +123,7 @@ def _state(
 
 @never_cache
 @require_GET
-def kiosk(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
+def kiosk(request: HtmxHttpRequest, point_code: str, counter: int) -> HttpResponse:
     """The tablet's page; for a signed-in officer of the point, the page that starts (or
     stops) the kiosk on this device."""
     point = _point(point_code, counter)
@@ -171,7 +173,7 @@ def kiosk_start(request: HttpRequest, point_code: str, counter: int) -> HttpResp
 
 
 @require_POST
-def kiosk_stop(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
+def kiosk_stop(request: HtmxHttpRequest, point_code: str, counter: int) -> HttpResponse:
     """The device stops being the counter's kiosk: its credential is cleared."""
     point = _point(point_code, counter)
     try:
@@ -190,7 +192,7 @@ def kiosk_stop(request: HttpRequest, point_code: str, counter: int) -> HttpRespo
 
 @never_cache
 @require_GET
-def kiosk_current(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
+def kiosk_current(request: HtmxHttpRequest, point_code: str, counter: int) -> HttpResponse:
     """Polled by the tablet; 204 while nothing changed, so a citizen halfway through the
     form never loses it."""
     point = _point(point_code, counter)
@@ -204,11 +206,12 @@ def kiosk_current(request: HttpRequest, point_code: str, counter: int) -> HttpRe
 
 
 @require_POST
-def kiosk_evaluate(request: HttpRequest, point_code: str, counter: int) -> HttpResponse:
+def kiosk_evaluate(request: HtmxHttpRequest, point_code: str, counter: int) -> HttpResponse:
     point = _point(point_code, counter)
     device = _device(request, point, counter)
     if device is None or device.officer is None:
         return _refused(request, point, counter, device)
+    form: EvaluationForm | None  # None: the page offers the next dossier's form
     form = EvaluationForm(request.POST)
     offered = selectors.kiosk_dossier(point, counter)
     error, status = "", 200

@@ -6,13 +6,14 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from portal.http import AuthenticatedHttpRequest
 from portal.spreadsheets import CSV_START, CsvWriter
 from reception.queue import selectors
 from reception.queue.views import minutes
@@ -60,7 +61,7 @@ def _minutes(seconds: float | None) -> str:
 
 @login_required
 @require_GET
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     points = selectors.report_points(request.user)
     if not points.exists():
         raise PermissionDenied(_("Queue figures are for reception officers and managers."))

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from portal.resilience import cache_fails_open
 from procedures.models import ReceptionPoint
 from reception.models import QueueTicket
@@ -40,7 +41,7 @@ def login_required_polled(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     guarded = login_required(view)
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HtmxHttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.htmx and not request.user.is_authenticated:
             return HttpResponseClientRefresh()
         return guarded(request, *args, **kwargs)
@@ -146,7 +147,7 @@ def board_calls(request: HttpRequest, point_code: str) -> HttpResponse:
 # The counter ------------------------------------------------------------------------------
 
 
-def _workplace(request: HttpRequest) -> tuple[ReceptionPoint, int] | None:
+def _workplace(request: AuthenticatedHttpRequest) -> tuple[ReceptionPoint, int] | None:
     """The point and counter chosen in this session, while the officer still works there."""
     if not selectors.points_served_by(request.user).exists():
         raise PermissionDenied(_("This page is for reception officers."))
@@ -159,7 +160,7 @@ def _workplace(request: HttpRequest) -> tuple[ReceptionPoint, int] | None:
 
 
 def _counter_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     workplace: tuple[ReceptionPoint, int] | None,
     *,
     status: int = 200,
@@ -210,14 +211,14 @@ def _times(figures: selectors.QueueFigures) -> list[tuple[str, float | None, flo
 
 @login_required
 @require_GET
-def counter(request: HttpRequest) -> HttpResponse:
+def counter(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Quầy: call the next number, recall, skip, finish; the numbers waiting."""
     return _counter_page(request, _workplace(request))
 
 
 @login_required_polled
 @require_GET
-def counter_waiting(request: HttpRequest) -> HttpResponse:
+def counter_waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The waiting list, polled by the counter page."""
     workplace = _workplace(request)
     if workplace is None:
@@ -229,7 +230,7 @@ def counter_waiting(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def counter_choose(request: HttpRequest) -> HttpResponse:
+def counter_choose(request: AuthenticatedHttpRequest) -> HttpResponse:
     workplace = _workplace(request)
     form = CounterChoiceForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -241,7 +242,7 @@ def counter_choose(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def call_next(request: HttpRequest) -> HttpResponse:
+def call_next(request: AuthenticatedHttpRequest) -> HttpResponse:
     workplace = _workplace(request)
     if workplace is None:
         messages.error(request, _("Choose your reception point and counter first."))
@@ -274,7 +275,7 @@ ACTIONS = {
 
 @login_required
 @require_POST
-def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+def ticket_action(request: AuthenticatedHttpRequest, ticket_id: int, action: str) -> HttpResponse:
     """Recall, skip or finish the number at the counter."""
     if action not in ACTIONS:
         raise Http404
