@@ -9,7 +9,8 @@ from portal.models import AuditEvent, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        # UserAdmin sets them; its stubs keep ModelAdmin's `... | None`.
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         (_("Citizen details"), {"fields": ("full_name", "phone", "citizen_id")}),
     )
     list_display = ("username", "full_name", "email", "phone", "is_staff", "is_active")

@@ -12,6 +12,7 @@ import secrets
 import shutil
 import time
 from pathlib import Path
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -57,9 +58,11 @@ class UploadForm(forms.Form):
         label=_("Change stored rows whose data differs (--update)"), required=False
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(i.name, i.label) for i in importers()]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (i.name, i.label) for i in importers()
+        ]
 
     def clean_file(self) -> list:
         uploads = self.cleaned_data["file"]
@@ -75,7 +78,8 @@ class UploadForm(forms.Form):
         return uploads
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         chosen = importer(cleaned.get("kind", ""))
         uploads = cleaned.get("file") or []
         if chosen is not None and not chosen.reads_directory and len(uploads) > 1:

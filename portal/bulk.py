@@ -3,7 +3,7 @@ snapshot refresh."""
 
 from collections.abc import Iterable, Mapping
 from itertools import chain, islice
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from psycopg import sql
@@ -27,7 +27,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
     if connection.vendor != "postgresql":
         written = 0
         while batch := [model(**row) for row in islice(rows, BATCH_SIZE)]:
-            model.objects.bulk_create(batch)
+            model._default_manager.bulk_create(batch)
             written += len(batch)
         return written
     return _copy(model, rows)
@@ -47,12 +47,12 @@ def _copy(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> int:
             defaults[field.attname] = field.get_db_prep_save(defaults[field.attname], connection)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(field.column) for field in fields),
+        sql.SQL(", ").join(sql.Identifier(cast(str, field.column)) for field in fields),
     )
     written = 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            values = defaults | row
+            values = {**defaults, **row}
             for field in fresh:
                 if field.attname not in row:
                     values[field.attname] = field.get_default()

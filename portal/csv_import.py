@@ -144,12 +144,14 @@ class Row:
             return None
         return number
 
-    def _parse(self, column: str, required: bool, parse: "type[T] | object", reason: str):
+    def _parse(
+        self, column: str, required: bool, parse: Callable[[str], T], reason: str
+    ) -> T | None:
         value = self.text(column, required=required)
         if value is None:
             return None
         try:
-            return parse(value)  # type: ignore[operator]
+            return parse(value)
         except ValueError:
             self.problem(column, f"{reason}: {value!r}")
             return None

@@ -325,7 +325,8 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=Status.IN_PROCESS,
         target=Status.IN_PROCESS,
-        conditions=[lambda dossier: dossier.rescheduled_due_at is None],
+        # django-fsm types a condition as taking any Model; it is given this dossier.
+        conditions=[lambda dossier: dossier.rescheduled_due_at is None],  # type: ignore[attr-defined]
     )
     def apologise(self) -> None:
         """Form 04, at most once per dossier."""

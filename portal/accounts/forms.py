@@ -1,6 +1,7 @@
 """Account forms: they check what was typed; portal.accounts.services writes."""
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -78,7 +79,8 @@ class AccountDetailsForm(forms.Form):
         return citizen_id
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             not cleaned.get("email")
             and not cleaned.get("phone")
@@ -113,7 +115,8 @@ class SignUpForm(AccountDetailsForm):
     field_order = ["full_name", "email", "phone", "password1", "password2", "citizen_id"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password1")
         if password and cleaned.get("password2") and password != cleaned["password2"]:
             self.add_error("password2", gettext_lazy("The two passwords are not the same."))
@@ -142,14 +145,14 @@ class SignUpForm(AccountDetailsForm):
 
 
 class ProfileForm(AccountDetailsForm):
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, data: Mapping[str, Any] | None = None, *, user: User, **kwargs: Any) -> None:
         initial = {
             "full_name": user.full_name,
             "email": user.email,
             "phone": user.phone,
             "citizen_id": user.citizen_id,
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
         self.user = user
         self.fields["email"].help_text = gettext_lazy(
             "If you change it, we send a link to the new address to confirm it."
@@ -192,7 +195,7 @@ class SignInForm(auth_forms.AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # AuthenticationForm limits the field to the username's 150 characters.
-        self.fields["username"].max_length = 254
+        cast(forms.CharField, self.fields["username"]).max_length = 254
         self.fields["username"].widget.attrs["maxlength"] = "254"
 
     def clean(self) -> dict[str, Any]:
@@ -215,7 +218,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         help_text=gettext_lazy("The email address of your account."),
     )
 
-    def save(self, **kwargs: Any) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Mail through the retried task instead of Django's synchronous send."""
         services.account_password_reset_request(
             email=self.cleaned_data["email"], language=get_language()

@@ -43,7 +43,8 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"{path}: no such directory")
         if not self.reads_directory and not path.is_file():
             raise CommandError(f"{path}: no such file")
-        progress = Progress(self.stderr._out, label=self.label)
+        # The wrapped stream (the stubs give OutputWrapper no `_out`).
+        progress = Progress(self.stderr._out, label=self.label)  # type: ignore[arg-type]
         try:
             summary = run_or_check(
                 lambda: self.run_import(progress=progress, **options), check=options["check"]

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import admin
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +18,11 @@ from procedures.models import (
     CalendarOverride,
     ReceptionPoint,
 )
+from procedures.models.organisation import ValidityQuerySet
 from procedures.selectors import forget_working_calendars, working_calendar
 
 
-class InForceFirstMixin:
+class InForceFirstMixin(admin.ModelAdmin):
     """Autocomplete offers what is in force: choosing a scope for an officer, a unit,
     agency or reception point abolished in the 2025 reform is not offered (old records
     keep theirs); elsewhere those in force come first."""
@@ -29,7 +32,7 @@ class InForceFirstMixin:
         if request.path.endswith("/autocomplete/"):
             today = timezone.localdate()
             if request.GET.get("model_name") == "assignment":
-                queryset = queryset.valid_on(today)
+                queryset = cast(ValidityQuerySet, queryset).valid_on(today)
             queryset = queryset.order_by(F("valid_to").desc(nulls_first=True), "code")
         return queryset, duplicates
 
