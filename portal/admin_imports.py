@@ -19,13 +19,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.csv_import import ImportRejectedError, ImportSummary, run_or_check
+from portal.http import AuthenticatedHttpRequest
 from portal.imports import Importer, importer, importers
 
 logger = logging.getLogger(__name__)
@@ -133,14 +134,17 @@ def _input(chosen: Importer, folder: Path) -> Path:
     return next(folder.iterdir())
 
 
-def _run(chosen: Importer, path: Path, *, update: bool, check: bool, request: HttpRequest):
+def _run(
+    chosen: Importer, path: Path, *, update: bool, check: bool, request: AuthenticatedHttpRequest
+) -> object:
     return run_or_check(
-        lambda: chosen(path=path, update=update, actor=request.user),  # type: ignore[arg-type]
+        lambda: chosen(path=path, update=update, actor=request.user),
         check=check,
     )
 
 
-def imports_view(request: HttpRequest) -> HttpResponse:
+def imports_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    # admin_view (portal.urls) has signed a staff member in.
     if not request.user.is_superuser:
         raise PermissionDenied
     folder = waiting_dir()
@@ -188,7 +192,7 @@ def imports_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest, folder: Path) -> HttpResponse:
+def _confirm(request: AuthenticatedHttpRequest, folder: Path) -> HttpResponse:
     try:
         payload = signing.loads(request.POST["confirm"], salt=SALT, max_age=WAIT_SECONDS)
     except signing.BadSignature:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.utils.functional import Promise
 
-from portal.csv_import import ImportSummary
 from portal.models import User
 
 # import_units → import_agencies → import_reception_points → import_procedures (or the
@@ -23,13 +22,13 @@ class Importer:
     name: str
     label: str | Promise
     command: str
-    run: Callable[..., ImportSummary]
+    run: Callable[..., object]  # an ImportSummary, or one per file (the catalogue's)
     # Reads a directory of named files (the whole catalogue) instead of one file.
     reads_directory: bool = False
     # Templates show an importer; they must not run it.
     do_not_call_in_templates = True
 
-    def __call__(self, *, path: Path, update: bool, actor: User) -> ImportSummary:
+    def __call__(self, *, path: Path, update: bool, actor: User) -> object:
         if self.reads_directory:
             return self.run(directory=path, update=update, actor=actor)
         return self.run(path=path, update=update, actor=actor)

@@ -13,17 +13,18 @@ logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+D = TypeVar("D")
 
 CACHE_ERRORS = (RedisError, ConnectionError, TimeoutError)
 
 
-def cache_fails_open(default: R, what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def cache_fails_open(default: D, what: str) -> Callable[[Callable[P, R]], Callable[P, R | D]]:
     """Decorate a function whose only outside call is to the cache: when the cache cannot be
     reached it returns `default` and logs `what` was skipped."""
 
-    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+    def decorate(function: Callable[P, R]) -> Callable[P, R | D]:
         @wraps(function)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | D:
             try:
                 return function(*args, **kwargs)
             except CACHE_ERRORS:

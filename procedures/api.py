@@ -1,12 +1,15 @@
 """Read-only REST API of the public procedure catalogue (/api/v1/procedures/)."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 
 from procedures import selectors
 from procedures.deadlines import TimeLimitUnit
@@ -20,6 +23,9 @@ from procedures.models import (
     Procedure,
     Step,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 
 
 class CataloguePagination(PageNumberPagination):
@@ -107,8 +113,8 @@ class ProcedureDetailOutput(ProcedureListOutput):
 
 
 class PublicCatalogueApi:
-    permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    permission_classes: "Sequence[_PermissionClass]" = [AllowAny]
+    throttle_classes: Sequence[type[BaseThrottle]] = [AnonRateThrottle, UserRateThrottle]
 
 
 FILTER_PARAMETERS = [

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,16 +19,18 @@ class CatalogueSearchForm(forms.Form):
     def __init__(self, *args, facets: CatalogueFacets, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         anything = [("", _("All"))]
-        self.fields["sector"].choices = anything + [
+        cast(forms.ChoiceField, self.fields["sector"]).choices = anything + [
             (code, f"{name} ({count})") for code, name, count in facets.sectors
         ]
         # Districts were abolished on 2025-07-01: offer only levels that have procedures.
         labels = dict(AdministrativeUnit.Level.choices)
-        self.fields["level"].choices = anything + [
+        cast(forms.ChoiceField, self.fields["level"]).choices = anything + [
             (level, labels[level]) for level in facets.levels
         ]
-        self.fields["online_level"].choices = anything + OnlineLevel.choices
-        self.fields["agency"].choices = [
+        cast(forms.ChoiceField, self.fields["online_level"]).choices = (
+            anything + OnlineLevel.choices
+        )
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [
             *anything,
             (_("Provincial agencies"), facets.provincial_agencies),
             (_("Commune People's Committees"), facets.commune_agencies),

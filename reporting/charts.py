@@ -73,7 +73,7 @@ def bars(
     slot = plot_w / max(len(labels), 1)
     bar_w = slot * 0.7 / (1 if stacked else max(len(series), 1))
     for i, label in enumerate(labels):
-        x0, base = left + i * slot + slot * 0.15, top + plot_h
+        x0, base = left + i * slot + slot * 0.15, float(top + plot_h)
         for j, item in enumerate(series):
             value = item.values[i] or 0
             h = plot_h * value / peak
@@ -119,7 +119,8 @@ def lines(
             f"{FONT}>{maximum * fraction:.0f}%</text>"
         )
     for j, item in enumerate(series):
-        colour, points = PALETTE[j % len(PALETTE)], []
+        colour = PALETTE[j % len(PALETTE)]
+        points: list[tuple[float, float]] = []
         for i, value in enumerate(item.values):
             if value is None:
                 if len(points) > 1:

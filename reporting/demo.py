@@ -142,7 +142,7 @@ def dossiers(
 
 def _outcome(
     rng: random.Random, received: datetime, due: datetime, channel: str, now: datetime
-) -> tuple[dict[str, object], str | None]:
+) -> tuple[dict[str, Any], str | None]:
     """Early for most, on time for many, late for some; still open if recent."""
     fate = rng.random()
     if fate < 0.02:

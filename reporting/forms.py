@@ -44,7 +44,8 @@ class PeriodForm(forms.Form):
         return year
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("quarter") and data.get("month"):
             raise forms.ValidationError(_("Choose a quarter or a month, not both."))
         return data

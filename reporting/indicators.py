@@ -4,6 +4,7 @@ behind `kpi_report`, the snapshot refresh, the dashboards and the exports."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict, Unpack
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -75,6 +76,13 @@ def counted(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return timeliness.without_group_parents(dossiers.filter(received_at__isnull=False))
 
 
+class ScopeFilters(TypedDict, total=False):
+    """What narrows a scope further (Scope's fields of the same names)."""
+
+    sector_id: int | None
+    procedure_id: int | None
+
+
 @dataclass(frozen=True)
 class Scope:
     """Where: a unit with all its descendants, or one agency, or one reception point."""
@@ -86,16 +94,16 @@ class Scope:
     procedure_id: int | None = None
 
     @classmethod
-    def of_unit(cls, unit: AdministrativeUnit, **filters: int | None) -> "Scope":
+    def of_unit(cls, unit: AdministrativeUnit, **filters: Unpack[ScopeFilters]) -> "Scope":
         return cls(unit_ids=frozenset(unit_with_descendant_ids([unit.pk])), **filters)
 
     @classmethod
-    def of_agency(cls, agency: Agency, **filters: int | None) -> "Scope":
+    def of_agency(cls, agency: Agency, **filters: Unpack[ScopeFilters]) -> "Scope":
         """The dossiers whose competent agency it is, wherever they were received."""
         return cls(agency_id=agency.pk, **filters)
 
     @classmethod
-    def of_reception_point(cls, point: ReceptionPoint, **filters: int | None) -> "Scope":
+    def of_reception_point(cls, point: ReceptionPoint, **filters: Unpack[ScopeFilters]) -> "Scope":
         """The dossiers received there, whichever agency settles them."""
         return cls(reception_point_id=point.pk, **filters)
 

@@ -55,6 +55,7 @@ def overdue_flows(dossiers: QuerySet[Dossier], now: datetime) -> dict[tuple, dic
     flows: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for dossier, pauses in _paused(dossiers):
         closed = dossier.processing_ended_at or dossier.withdrawn_at
+        assert dossier.received_at is not None  # _paused() reads received dossiers only
         month, was = _month_start(dossier.received_at), False
         while _end_of(month) <= now or month == _month_start(now):
             end = _end_of(month)

@@ -6,6 +6,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from typing import Unpack
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -22,7 +23,7 @@ from procedures.selectors import officer_scope
 from reporting import index766
 from reporting.figures_cache import cached_figures
 from reporting.index766 import GroupScore
-from reporting.indicators import Indicators, Period, Scope
+from reporting.indicators import Indicators, Period, Scope, ScopeFilters
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState, Target
 from reporting.snapshots import STOCK_SOURCES, counts_of, month_starts, open_overdue, sums_of
 from reporting.snapshots import indicators as snapshot_indicators
@@ -183,7 +184,9 @@ def target_status(unit: AdministrativeUnit, rates: dict[str, float | None]) -> d
     return statuses
 
 
-def unit_indicators(unit: AdministrativeUnit, period: Period, **filters) -> Indicators:
+def unit_indicators(
+    unit: AdministrativeUnit, period: Period, **filters: Unpack[ScopeFilters]
+) -> Indicators:
     return snapshot_indicators(Scope.of_unit(unit, **filters), period)
 
 

@@ -1,6 +1,8 @@
 """The application form. It keeps what the citizen typed whatever else goes wrong, and
 says next to each field, in plain words, what to fix."""
 
+from typing import cast
+
 import magic
 from django import forms
 from django.conf import settings
@@ -117,13 +119,13 @@ class ApplicationForm(forms.Form):
         if len(self.places) > 1:
             self.fields["place"].required = True
             self.fields["place"].error_messages["required"] = gettext_lazy("Choose where you file.")
-            self.fields["place"].choices = [
+            cast(forms.ChoiceField, self.fields["place"]).choices = [
                 ("", gettext_lazy("Choose a reception point")),
                 *((key, str(place)) for key, place in self.places.items()),
             ]
         else:
             del self.fields["place"]
-        self.fields["result_delivery"].choices = [
+        cast(forms.ChoiceField, self.fields["result_delivery"]).choices = [
             (value, DELIVERY_LABELS[value]) for value in delivery_choices(procedure)
         ]
         if ResultDelivery.POSTAL not in delivery_choices(procedure):
@@ -151,7 +153,8 @@ class ApplicationForm(forms.Form):
         return self.places.get(self.cleaned_data["place"])
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.sending:
             return data
         for name in REQUIRED_DETAILS:
@@ -181,7 +184,7 @@ class ApplicationForm(forms.Form):
 
     def uploads(self) -> dict[int, UploadedFile]:
         return {
-            paper.component.pk: self.files[component_field(paper.component.pk)]
+            paper.component.pk: cast(UploadedFile, self.files[component_field(paper.component.pk)])
             for paper in self.papers
             if component_field(paper.component.pk) in self.files
         }

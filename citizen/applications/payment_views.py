@@ -2,6 +2,7 @@
 callback and the page the payer comes back to. Only the callback marks anything paid."""
 
 import logging
+from typing import cast
 from uuid import UUID
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from dossiers.errors import DossierError
 from dossiers.models import Payment
 from dossiers.payments import CallbackRejectedError, UnknownProviderError, get_provider
 from dossiers.payments.services import payment_settle, payment_start
-from dossiers.payments.simulated import OUTCOMES, SIMULATED
+from dossiers.payments.simulated import OUTCOMES, SIMULATED, SimulatedGateway
 from portal.http import AuthenticatedHttpRequest
 from portal.models import User
 
@@ -80,7 +81,7 @@ def payment_simulator(request: AuthenticatedHttpRequest, reference: str) -> Http
     if request.method == "POST":
         outcome = request.POST.get("outcome", "")
         if outcome in OUTCOMES:
-            gateway = get_provider(SIMULATED)
+            gateway = cast(SimulatedGateway, get_provider(SIMULATED))
             message = gateway.callback(payment, outcome=outcome)
             try:
                 payment_settle(provider=gateway.name, result=gateway.verify(message))

@@ -76,7 +76,7 @@ def apply_places(*, procedure: Procedure) -> list[Place]:
     ]
 
 
-def delivery_choices(procedure: Procedure) -> list[str]:
+def delivery_choices(procedure: Procedure) -> list[ResultDelivery]:
     """How the result may come back: at the counter always; by post and online only where
     the procedure allows it."""
     choices = [ResultDelivery.COUNTER]

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -101,7 +101,7 @@ class SupplementUploadForm(forms.Form):
         self, *args: Any, components: list[dict[str, Any]], item: str = "", **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["component"]
+        field = cast(forms.ChoiceField, self.fields["component"])
         field.choices = [(component["id"], component["name"]) for component in components]
         asked = item.strip().casefold()
         for component in components:

@@ -74,7 +74,7 @@ def count_failure(keys: Counters) -> None:
     _count(keys.failures_by_address, keys.failures_by_code, keys.failures_by_address_and_code)
 
 
-def _redis():  # type: ignore[no-untyped-def]
+def _redis():
     """The Redis client behind Django's cache, or None for another backend (the demo's
     local memory), which takes the same steps one call at a time."""
     backend = caches["default"]
@@ -111,7 +111,7 @@ def _count(*keys: str) -> None:
     pipe.execute()
 
 
-def _pipe_increment(pipe, key: str, seconds: int) -> None:  # type: ignore[no-untyped-def]
+def _pipe_increment(pipe, key: str, seconds: int) -> None:
     # The window starts with the first attempt and does not slide: the expiry is set
     # with the key, and INCR keeps it.
     pipe.set(key, 0, ex=seconds, nx=True)

@@ -118,7 +118,8 @@ class Procedure(ValidityPeriod):
     search_text = models.TextField(editable=False, default="")
     sort_name = models.CharField(max_length=500, editable=False, default="")
 
-    objects = ProcedureQuerySet.as_manager()
+    # A manager from as_manager() over the base's cannot be annotated (django-stubs#1713).
+    objects = ProcedureQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("procedure")

@@ -1,4 +1,5 @@
 from datetime import date, time
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from portal.roles import SCOPED_ROLES, Role
 
 
 class ValidityQuerySet(models.QuerySet):
-    def valid_on(self, day: date) -> "ValidityQuerySet":
+    def valid_on(self, day: date) -> Self:
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=day),
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),

@@ -1,6 +1,8 @@
 """The counter's forms. Every message names the field and the reason, and a form that
 fails keeps what the officer typed."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
@@ -8,7 +10,8 @@ from django.utils.translation import gettext_lazy
 from dossiers.models import MAX_VND, ResultDelivery
 from dossiers.services.attachments import check_upload
 from portal.identity import normalise_phone, validate_citizen_id, validate_phone
-from procedures.models import CopyType, Procedure, ReceptionPoint
+from procedures.models import Agency, CopyType, Procedure, ReceptionPoint
+from reception.counter.kept import KeptScan
 
 RECEIVE, GUIDE, REFUSE = "receive", "guide", "refuse"
 OUTCOMES = (
@@ -55,7 +58,11 @@ class ApplicantFields(forms.Form):
 class IntakeForm(ApplicantFields):
     """Tiếp nhận trực tiếp: one paper dossier at the counter, for one procedure."""
 
-    agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Settled by"))
+    kept: dict[int, KeptScan]  # set by the view once scans of a refused attempt are kept
+
+    agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Settled by")
+    )
     filled_by_officer = forms.BooleanField(
         label=gettext_lazy("Filled in by the officer (the applicant cannot write)"),
         required=False,
@@ -93,12 +100,14 @@ class IntakeForm(ApplicantFields):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         agencies = point.agencies.filter(pk__in=procedure.agencies.values("pk")).order_by("name")
-        self.fields["agency"].queryset = agencies
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
         if len(agencies) == 1:
             self.fields["agency"].initial = agencies[0].pk
             self.fields["agency"].widget = forms.HiddenInput()
         if not procedure.postal_return:
-            self.fields["result_delivery"].choices = self.fields["result_delivery"].choices[:1]
+            delivery = cast(forms.ChoiceField, self.fields["result_delivery"])
+            # Read back, choices are the normalised list; the stubs type the setter's input.
+            delivery.choices = delivery.choices[:1]  # type: ignore[index,assignment]
         self.fields["fee_amount"].initial = sum(fee.amount for fee in procedure.fees.all())
         self.components = list(procedure.components.all())
         for component in self.components:
@@ -132,7 +141,8 @@ class IntakeForm(ApplicantFields):
         ]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         outcome = data.get("outcome")
         for component in self.components:
             upload = data.get(f"file_{component.pk}")
@@ -206,7 +216,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome") == GUIDE and not self.requested_items():
             self.add_error("items", gettext_lazy("Name at least one paper to add or correct."))
         if data.get("outcome") in (GUIDE, REFUSE) and not data.get("reason", "").strip():
@@ -247,7 +258,8 @@ class ReturnForm(forms.Form):
         self.dossier = dossier
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("delivery") != ResultDelivery.COUNTER:
             return data
         typed = (data.get("citizen_id") or "").strip()

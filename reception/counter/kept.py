@@ -5,6 +5,7 @@ token, listed in the session, attached on success, removed then or when dropped.
 from dataclasses import dataclass
 
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
 from dossiers.models.records import PrivateStorage
@@ -30,7 +31,7 @@ def kept_scans(request: HttpRequest, token: str) -> dict[int, KeptScan]:
     return {int(k): KeptScan(int(k), **v) for k, v in entries.items()}
 
 
-def keep(request: HttpRequest, token: str, uploads: dict[int, object]) -> None:
+def keep(request: HttpRequest, token: str, uploads: dict[int, UploadedFile]) -> None:
     """Store these checked uploads (component id → file) for the form `token`."""
     if not token or not uploads:
         return
@@ -62,7 +63,7 @@ def drop(request: HttpRequest, token: str, component_ids: set[int]) -> None:
 
 def drop_all(request: HttpRequest, token: str, every: dict | None = None) -> None:
     own = every is None
-    every = _all(request) if own else every
+    every = _all(request) if every is None else every
     for entry in every.pop(token, {}).values():
         PrivateStorage().delete(entry["path"])
     if own:

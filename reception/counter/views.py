@@ -3,11 +3,13 @@ postal dossiers, and returning results. Every page is scoped to the officer's re
 points; a dossier elsewhere is a 404."""
 
 import uuid
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -226,9 +228,9 @@ def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _good_uploads(request: AuthenticatedHttpRequest, form: IntakeForm) -> dict[int, object]:
+def _good_uploads(request: AuthenticatedHttpRequest, form: IntakeForm) -> dict[int, UploadedFile]:
     return {
-        c.pk: request.FILES[f"file_{c.pk}"]
+        c.pk: cast(UploadedFile, request.FILES[f"file_{c.pk}"])
         for c in form.components
         if f"file_{c.pk}" in request.FILES and not form.errors.get(f"file_{c.pk}")
     }

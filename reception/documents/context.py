@@ -2,6 +2,7 @@
 form whose record does not exist raises FormUnavailableError, which the views turn into 404."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import segno
@@ -33,7 +34,9 @@ def _identity(dossier: Dossier) -> str:
     return dossier.code or dossier.reference
 
 
-def _base(dossier: Dossier, issuer: fmt.Issuer, day: object, number: str) -> dict[str, object]:
+def _base(
+    dossier: Dossier, issuer: fmt.Issuer, day: date | datetime, number: str
+) -> dict[str, object]:
     terms = dossier.terms or {}
     return {
         "dossier": dossier,
@@ -136,6 +139,8 @@ def _delivery(dossier: Dossier) -> str:
 def receipt(dossier: Dossier, *, secret: str) -> dict[str, object]:
     """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, in two copies."""
     require_received(dossier)
+    assert dossier.code  # for mypy: require_received checked both
+    assert dossier.received_at is not None
     limit = (dossier.terms or {}).get("time_limit", dossier.procedure.time_limit)
     unit = (dossier.terms or {}).get("time_limit_unit", dossier.procedure.time_limit_unit)
     url = lookup_url(dossier, secret)
@@ -223,6 +228,7 @@ def refusal(dossier: Dossier) -> dict[str, object]:
 def apology(dossier: Dossier) -> dict[str, object]:
     """Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả."""
     require_received(dossier)
+    assert dossier.received_at is not None  # for mypy: require_received checked it
     try:
         letter = Apology.objects.select_related("issued_by").get(dossier=dossier)
     except Apology.DoesNotExist as missing:
@@ -250,6 +256,7 @@ class HandOverRow:
 def control_sheet(dossier: Dossier) -> dict[str, object]:
     """Mẫu 05: Phiếu kiểm soát quá trình giải quyết hồ sơ, one row per hand-over."""
     require_received(dossier)
+    assert dossier.received_at is not None  # for mypy: require_received checked it
     hand_overs = list(
         dossier.hand_overs.select_related("sent_by", "received_by", "to_agency").order_by(
             "sequence"

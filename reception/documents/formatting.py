@@ -108,7 +108,7 @@ def point_issuer(point: ReceptionPoint) -> Issuer:
 
 def agency_issuer(agency: Agency) -> Issuer:
     """A department under its People's Committee; a People's Committee on its own."""
-    if agency.parent_id is not None:
+    if agency.parent is not None:
         return Issuer(superior=agency.parent.name.upper(), name=agency.name.upper())
     for prefix in COMMITTEE_PREFIXES:
         if agency.name.lower().startswith(prefix) and len(agency.name) > len(prefix):

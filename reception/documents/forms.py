@@ -1,6 +1,7 @@
 """The register's query: a reception point and a period (?point=&from=YYYY-MM-DD&to=)."""
 
 from datetime import date, timedelta
+from typing import cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -36,10 +37,11 @@ class RegisterForm(forms.Form):
             super().__init__(data)
         else:
             super().__init__(initial=data)
-        self.fields["point"].queryset = points
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = points
 
     def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start: date | None = cleaned.get("start")
         end: date | None = cleaned.get("end")
         if start and end:

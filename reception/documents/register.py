@@ -10,6 +10,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 
 from dossiers import timeliness
@@ -164,6 +165,7 @@ def _note(dossier: Dossier, now: datetime) -> str:
     if dossier.status in NOTES:
         notes.append(NOTES[Status(dossier.status)])
     if dossier.processing_ended_at is not None and dossier.status != Status.STOPPED:
+        assert dossier.due_at is not None  # set at reception
         notes.append(
             fmt.TIMELINESS[
                 timeliness.timeliness_when_ended(
@@ -202,7 +204,8 @@ def register_rows(dossiers: QuerySet[Dossier], totals: Totals) -> Iterator[Regis
             agency=dossier.agency.name,
             received_at=dossier.received_at,
             due_at=dossier.due_at,
-            transferred_at=dossier.transferred_at,
+            # Annotated by the query above; the declared QuerySet[Dossier] does not say so.
+            transferred_at=dossier.transferred_at,  # type: ignore[attr-defined]
             result_received_at=dossier.processing_ended_at
             if dossier.status in (Status.COMPLETED, Status.RETURNED)
             else None,
@@ -235,7 +238,7 @@ def workbook(
     book = Workbook(write_only=True)
     sheet = book.create_sheet("So theo doi ho so")
 
-    def text(value: str, *, strong: bool = False) -> WriteOnlyCell:
+    def text(value: str, *, strong: bool = False) -> Cell:
         # An applicant's "=…", "+…" or "@…" stays the exact text (portal.spreadsheets).
         return xlsx_text(sheet, value, bold=strong)
 
@@ -255,7 +258,7 @@ def workbook(
         for index, value in enumerate(cells):
             if isinstance(value, str):
                 cells[index] = text(value) if value else None
-            elif index in DATE_COLUMNS and value is not None:
+            elif index in DATE_COLUMNS and isinstance(value, datetime):
                 cell = WriteOnlyCell(sheet, value=fmt.local(value).replace(tzinfo=None))
                 cell.number_format = "DD/MM/YYYY HH:MM"
                 cells[index] = cell

@@ -4,9 +4,8 @@ capacities allow now; and how the timeline names what happened."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
@@ -15,15 +14,18 @@ from dossiers.models import OPEN, Dossier
 from dossiers.services.results import RESULT_STATES
 from reception.inbox import forms
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # gettext_lazy's, in the stubs only
+
 
 @dataclass(frozen=True)
 class Action:
     form: type[forms.ActionForm]
     # Called with the valid form and the arguments every service takes.
     run: Callable[..., object]
-    done: Promise
+    done: "_StrPromise"
     # A warning about what was done, from what the service returned (allowed, but noted).
-    warn: Callable[[Any], Promise | None] = lambda done: None
+    warn: "Callable[[Any], _StrPromise | None]" = lambda done: None
 
 
 ACTIONS: dict[str, Action] = {

@@ -2,7 +2,7 @@
 officer saw, so that a change made meanwhile by someone else is refused, not overwritten."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from dossiers.services.attachments import check_upload
 from dossiers.services.common import calendar_of
 from portal.models import User
 from portal.service_errors import ServiceValidationError
+from procedures.models import Agency, Procedure
 from reception.inbox import selectors
 from reception.inbox.selectors import Holder, InboxFilters, Tray
 
@@ -23,17 +24,20 @@ class InboxFilterForm(forms.Form):
     tray = forms.ChoiceField(choices=Tray.choices, required=False, widget=forms.HiddenInput)
     holder = forms.ChoiceField(label=_("Assigned"), choices=Holder.choices, required=False)
     status = forms.ChoiceField(label=_("State"), required=False)
-    procedure = forms.ModelChoiceField(
+    procedure: "forms.ModelChoiceField[Procedure]" = forms.ModelChoiceField(
         label=_("Procedure"), queryset=None, required=False, empty_label=_("All procedures")
     )
     code = forms.CharField(label=_("Dossier code"), max_length=48, required=False, strip=True)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = selectors.inbox_procedures(user=user)
-        tray = self.data.get("tray") if self.data.get("tray") in Tray.values else Tray.ACTIVE
+        cast(
+            forms.ModelChoiceField, self.fields["procedure"]
+        ).queryset = selectors.inbox_procedures(user=user)
+        asked = self.data.get("tray")
+        tray = cast(str, asked) if asked in Tray.values else Tray.ACTIVE
         labels = dict(Status.choices)
-        self.fields["status"].choices = [("", _("All states"))] + [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("All states"))] + [
             (status, labels[status]) for status in selectors.TRAY_STATES[tray]
         ]
 
@@ -81,13 +85,15 @@ class ActionForm(forms.Form):
 
 
 class AssignForm(ActionForm):
-    assignee = forms.ModelChoiceField(
+    assignee: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label=_("Officer"), queryset=None, required=False, empty_label=_("Nobody (unassigned)")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.agency_officers(self.dossier)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = selectors.agency_officers(
+            self.dossier
+        )
         self.fields["assignee"].initial = self.dossier.assigned_to_id
 
 
@@ -98,7 +104,7 @@ class HandOverForm(ActionForm):
         required=False,
         help_text=_("The department, officer or step that takes the dossier over."),
     )
-    to_agency = forms.ModelChoiceField(
+    to_agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(
         label=_("Or to another agency (inter-agency processing)"),
         queryset=None,
         required=False,
@@ -114,13 +120,16 @@ class HandOverForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = selectors.hand_over_agencies(self.dossier)
+        cast(
+            forms.ModelChoiceField, self.fields["to_agency"]
+        ).queryset = selectors.hand_over_agencies(self.dossier)
         step = selectors.next_step(self.dossier)
         if step:
             self.fields["to_label"].initial = step.get("responsible") or step["name"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("to_label") and data.get("to_agency"):
             data["to_label"] = str(data["to_agency"])
         if not data.get("to_label") and "to_label" not in self.errors:

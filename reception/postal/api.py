@@ -1,13 +1,18 @@
 """Postal partner API (/api/v1/postal/): pickups, shipment events, results to deliver and
 delivery confirmations, the partner's dossiers. One view per operation."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from dossiers.errors import ProcedureNotPostalError
@@ -20,7 +25,7 @@ from reception.errors import (
     ProcedureNotInForceError,
     UnknownReceptionPointError,
 )
-from reception.models import Shipment, ShipmentEvent
+from reception.models import PartnerClient, Shipment, ShipmentEvent
 from reception.postal import schema, services
 from reception.postal.auth import (
     HasScope,
@@ -29,9 +34,12 @@ from reception.postal.auth import (
     idempotent,
 )
 
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
+
 # Registers the security scheme with drf-spectacular. Refusals answer the body of
 # portal.api_errors, documented for every operation by its schema class.
-assert schema.PartnerKeyScheme
+assert schema.PartnerKeyScheme is not None
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -42,10 +50,15 @@ IDEMPOTENCY = OpenApiParameter(
 
 
 class PartnerApi:
-    authentication_classes = [PartnerKeyAuthentication]
-    permission_classes = [HasScope]
-    throttle_classes = [PartnerRateThrottle]
+    authentication_classes: Sequence[type[BaseAuthentication]] = [PartnerKeyAuthentication]
+    permission_classes: "Sequence[_PermissionClass]" = [HasScope]
+    throttle_classes: Sequence[type[BaseThrottle]] = [PartnerRateThrottle]
     required_scope = ""
+
+
+def _partner(request: Request) -> PartnerClient:
+    """The partner whose key authenticated the request: HasScope lets nobody else in."""
+    return cast(PartnerClient, request.auth)
 
 
 class ApplicantInput(serializers.Serializer):
@@ -176,7 +189,7 @@ class PickupApi(PartnerApi, APIView):
             delivery_address=values["delivery_address"],
             picked_up_at=values.get("picked_up_at") or timezone.now(),
         )
-        shipment = services.pickup_create(client=request.auth, pickup=pickup)
+        shipment = services.pickup_create(client=_partner(request), pickup=pickup)
         body = self.PickupOutput({"dossier": shipment.dossier, "shipment": shipment}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -208,7 +221,7 @@ class ShipmentEventApi(PartnerApi, APIView):
         data.is_valid(raise_exception=True)
         try:
             event = services.shipment_event_record(
-                client=request.auth, bill_number=bill_number, **data.validated_data
+                client=_partner(request), bill_number=bill_number, **data.validated_data
             )
         except Shipment.DoesNotExist:
             raise Http404 from None
@@ -246,7 +259,7 @@ class ResultListApi(PartnerApi, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        results = services.results_ready(self.request.auth)
+        results = services.results_ready(_partner(self.request))
         point = self.request.query_params.get("reception_point")
         return results.filter(reception_point__code=point) if point else results
 
@@ -272,7 +285,7 @@ class DeliveryApi(PartnerApi, APIView):
         data.is_valid(raise_exception=True)
         try:
             dossier = services.result_delivered(
-                client=request.auth, code=code, **data.validated_data
+                client=_partner(request), code=code, **data.validated_data
             )
         except Dossier.DoesNotExist:
             raise Http404 from None
@@ -292,8 +305,8 @@ class PartnerDossierApi(PartnerApi, generics.RetrieveAPIView):
     def get_object(self) -> Dossier:
         ident = self.kwargs["ident"]
         found = (
-            services.partner_dossiers(self.request.auth).filter(reference=ident).first()
-            or services.partner_dossiers(self.request.auth).filter(code=ident).first()
+            services.partner_dossiers(_partner(self.request)).filter(reference=ident).first()
+            or services.partner_dossiers(_partner(self.request)).filter(code=ident).first()
         )
         if found is None:
             raise Http404

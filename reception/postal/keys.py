@@ -4,6 +4,7 @@ and stored hashed, rotated with a grace period, revoked at once."""
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -45,8 +46,8 @@ def partner_create(
     code: str,
     name: str,
     scopes: list[str],
-    reception_points: list[ReceptionPoint] = (),
-    units: list[AdministrativeUnit] = (),
+    reception_points: Sequence[ReceptionPoint] = (),
+    units: Sequence[AdministrativeUnit] = (),
     webhook_url: str = "",
     actor: User | None,
 ) -> NewClient:

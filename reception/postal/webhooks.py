@@ -67,7 +67,7 @@ def webhooks_collect(*, batch: int = 500) -> list[int]:
     )
     if not events:
         return []
-    carried = {}
+    carried: dict[str, set[PartnerClient]] = {}
     for shipment in Shipment.objects.filter(
         dossier_id__in={e.target_id for e in events}
     ).select_related("client", "dossier__procedure", "dossier__reception_point"):

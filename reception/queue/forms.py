@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -16,12 +18,15 @@ class CounterChoiceForm(forms.Form):
     )
     counter = forms.IntegerField(label=gettext_lazy("Counter number"), min_value=1)
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = selectors.points_served_by(user).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = selectors.points_served_by(
+            user
+        ).order_by("name")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         point, counter = data.get("point"), data.get("counter")
         if point is not None and counter is not None and counter > point.counters:
             self.add_error(
@@ -52,7 +57,7 @@ class EvaluationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, label in CRITERIA.items():
             self.fields[f"criterion_{key}"] = forms.TypedChoiceField(

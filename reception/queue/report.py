@@ -2,6 +2,7 @@
 the points' officers and their managers; as a page and as CSV."""
 
 from datetime import date, timedelta
+from typing import cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from portal.http import AuthenticatedHttpRequest
 from portal.spreadsheets import CSV_START, CsvWriter
+from procedures.models import ReceptionPoint
 from reception.queue import selectors
 from reception.queue.views import minutes
 
@@ -22,7 +24,7 @@ LONGEST = timedelta(days=366)
 
 
 class ReportForm(forms.Form):
-    point = forms.ModelChoiceField(
+    point: "forms.ModelChoiceField[ReceptionPoint]" = forms.ModelChoiceField(
         queryset=None, label=gettext_lazy("Reception point"), required=False
     )
     start = forms.DateField(
@@ -32,11 +34,14 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, points, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = points
-        self.fields["point"].empty_label = gettext_lazy("All my reception points")
+        cast(forms.ModelChoiceField, self.fields["point"]).queryset = points
+        cast(forms.ModelChoiceField, self.fields["point"]).empty_label = gettext_lazy(
+            "All my reception points"
+        )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:

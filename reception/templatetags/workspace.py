@@ -13,7 +13,7 @@ def described(field: BoundField) -> str:
         ids.append(f"{field.auto_id}-help")
     if field.errors:
         ids.append(f"{field.auto_id}-error")
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
     if field.errors:

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from reporting.indicators import COUNT_NAMES, Indicators, Period, Scope, compute
 from reporting.models import FLOWS, MonthlyFlow, OpenOverdue, RefreshState
@@ -22,10 +21,8 @@ def open_overdue(scope: Scope) -> int:
 
 
 def whole_months(period: Period) -> bool:
-    after_end = period.end.replace(day=28) + timezone.timedelta(days=4)
-    return (
-        period.start.day == 1 and (after_end - timezone.timedelta(days=after_end.day)) == period.end
-    )
+    after_end = period.end.replace(day=28) + timedelta(days=4)
+    return period.start.day == 1 and (after_end - timedelta(days=after_end.day)) == period.end
 
 
 def covering_state(period: Period) -> RefreshState | None:
@@ -96,6 +93,7 @@ def indicators(scope: Scope, period: Period) -> Indicators:
     rows = scope.snapshot_rows(MonthlyFlow.objects.filter(month__lte=period.end.replace(day=1)))
     sums = rows.aggregate(**sums_of(period.start))
     # A period not yet ended counts overdue as of the last refresh.
+    assert state.watermark is not None  # covering_state() checked it
     running = period.end_at > state.watermark
     return Indicators(counts_of(sums, open_overdue(scope) if running else None))
 

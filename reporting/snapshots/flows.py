@@ -36,7 +36,11 @@ FLOW_FIELDS = ", ".join([*ROW_KEY, *FLOW_EVENTS])
 
 def _insert(model: type[Model], fields: list[str], select: str, params: tuple = ()) -> int:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    # Concrete fields, each with its column (None in the stubs: before the class is built).
+    columns = ", ".join(
+        quote(model._meta.get_field(name).column)  # type: ignore[union-attr,arg-type]
+        for name in fields
+    )
     return execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {select}", params)
 
 

@@ -13,6 +13,7 @@ of 320,000. No row is loaded into this process: memory stays flat whatever the n
 dossiers."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -72,11 +73,11 @@ class LocalTime(Func):
 
     output_field = DateField()
 
-    def __init__(self, expression: object, kind: str) -> None:
+    def __init__(self, expression: str, kind: str) -> None:
         super().__init__(expression)
         self.kind = kind
 
-    def as_sql(self, compiler, connection, **extra_context) -> tuple[str, tuple]:
+    def as_sql(self, compiler, connection, *args: Any, **extra_context: Any) -> tuple[str, tuple]:
         sql, params = compiler.compile(self.source_expressions[0])
         local = f"({sql} AT TIME ZONE INTERVAL %s)"
         if self.kind == "month":
@@ -84,7 +85,7 @@ class LocalTime(Func):
         return f"{local}::date", (*params, UTC_OFFSET)
 
 
-def _local(expression: object, kind: str) -> Func:
+def _local(expression: str, kind: str) -> Func:
     if connection.vendor == "postgresql":
         return LocalTime(expression, kind)
     if kind == "month":

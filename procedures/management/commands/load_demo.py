@@ -43,7 +43,7 @@ DEPARTMENTS = [
 ]
 CENTRE_CODE = "ttpvhcc-tinh-thanh-hoa"
 PROVINCIAL_CENTRE = (CENTRE_CODE, "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
-SCOPE_MODELS = {
+SCOPE_MODELS: dict[str, type[AdministrativeUnit] | type[Agency] | type[ReceptionPoint]] = {
     "unit": AdministrativeUnit,
     "agency": Agency,
     "reception_point": ReceptionPoint,
@@ -178,7 +178,8 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             target = SCOPE_MODELS[field].objects.valid_on(REFORM_DAY).get(code=key)
-            Assignment.objects.get_or_create(user=user, role=role, **{field: target})
+            scope: dict[str, Any] = {field: target}
+            Assignment.objects.get_or_create(user=user, role=role, **scope)
         if not User.objects.filter(username="congdan").exists():
             User.objects.create_user(
                 "congdan",

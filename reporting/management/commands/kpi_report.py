@@ -6,11 +6,18 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import models
 
-from procedures.models import AdministrativeUnit, Agency, Procedure, ReceptionPoint, Sector
+from procedures.models import (
+    AdministrativeUnit,
+    Agency,
+    Procedure,
+    ReceptionPoint,
+    Sector,
+)
 from procedures.search import fold
 from procedures.services.periods import latest_during
-from reporting.indicators import Period, Scope, compute
+from reporting.indicators import Period, Scope, ScopeFilters, compute
 
 SCOPE_OPTIONS = {"unit": "--unit", "agency": "--agency", "reception_point": "--reception-point"}
 
@@ -22,10 +29,17 @@ def _date(value: str, option: str) -> date:
         raise CommandError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def held_during(model: type, code: str, period: Period, option: str, what: str) -> Any:
+def held_during(
+    model: type[AdministrativeUnit] | type[Agency] | type[ReceptionPoint],
+    code: str,
+    period: Period,
+    option: str,
+    what: str,
+) -> Any:
     """Unit and agency codes are reused across the 2025 reform: the one holding the code
     during the period, the latest one when the period spans both."""
-    holders = list(model.objects.filter(code=code))
+    holders: list[AdministrativeUnit | Agency | ReceptionPoint]
+    holders = list(model._default_manager.filter(code=code))
     if not holders:
         raise CommandError(f"{option}: unknown {what} {code}")
     holder = latest_during(holders, period.start, period.end)
@@ -50,8 +64,8 @@ def sector_for(name: str) -> Sector:
     raise CommandError(f"--sector: unknown sector {name!r}")
 
 
-def _one(model: type, code: str, option: str, what: str) -> Any:
-    found = model.objects.filter(code=code).first()
+def _one(model: type[models.Model], code: str, option: str, what: str) -> Any:
+    found = model._default_manager.filter(code=code).first()
     if found is None:
         raise CommandError(f"{option}: unknown {what} {code}")
     return found
@@ -64,7 +78,8 @@ def scope_for(options: dict[str, Any], period: Period) -> tuple[Scope, dict[str,
     if len(given) != 1:
         got = " and ".join(SCOPE_OPTIONS[name] for name in given) or "none"
         raise CommandError(f"give exactly one of {', '.join(SCOPE_OPTIONS.values())} (got {got})")
-    filters, named = {}, {}
+    filters: ScopeFilters = {}
+    named: dict[str, str] = {}
     if options["sector"] is not None:
         sector = sector_for(options["sector"])
         filters["sector_id"], named["sector"] = sector.pk, sector.name
