@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -59,7 +60,7 @@ def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def xlsx_text(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> WriteOnlyCell:
+def xlsx_text(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> Cell:
     """A text cell that is never a formula, whatever it starts with."""
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # openpyxl would otherwise take "=…" for a formula

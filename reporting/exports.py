@@ -2,10 +2,11 @@
 written as they are produced (streamed CSV, write-only workbook): memory stays bounded."""
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from openpyxl import Workbook
@@ -22,7 +23,7 @@ FORMATS = ("csv", "xlsx")
 COLUMNS = [*COUNT_NAMES, *RATES]
 
 
-def rows(data: Dashboard, table: str, user: User | None = None) -> Iterator[list[object]]:
+def rows(data: Dashboard, table: str, user: User) -> Iterator[list[object]]:
     """The header, then one row per unit, month, officer or overdue dossier, or the unit."""
     scope = Scope.of_unit(data.unit, sector_id=data.sector_id)
     if table == "officers":
@@ -53,14 +54,14 @@ def rows(data: Dashboard, table: str, user: User | None = None) -> Iterator[list
         return
     if table == "units":
         yield ["unit_code", "unit_name", *COLUMNS]
-        for row in data.children:
-            values = row.indicators.counts | row.indicators.rates
-            yield [row.unit.code, row.unit.name, *(values[c] for c in COLUMNS)]
+        for child in data.children:
+            values = child.indicators.counts | child.indicators.rates
+            yield [child.unit.code, child.unit.name, *(values[c] for c in COLUMNS)]
     elif table == "months":
         yield ["month", *COLUMNS]
-        for row in data.months:
-            values = row.indicators.counts | row.indicators.rates
-            yield [f"{row.month:%Y-%m}", *(values[c] for c in COLUMNS)]
+        for month in data.months:
+            values = month.indicators.counts | month.indicators.rates
+            yield [f"{month.month:%Y-%m}", *(values[c] for c in COLUMNS)]
     else:
         yield ["unit_code", "unit_name", "from", "to", *COLUMNS]
         values = data.indicators.counts | data.indicators.rates
@@ -87,12 +88,14 @@ def _labelled(rows: Iterator[list[object]], header: str | None) -> Iterator[list
 
 def response(
     data: Dashboard, table: str, fmt: str, user: User, *, header: str | None = None
-) -> HttpResponse:
+) -> HttpResponseBase:
     """`header="codes"`: the column codes as the header, for scripts; else their labels."""
     disposition = f'attachment; filename="{_filename(data, table, fmt)}"'
     if fmt == "csv":
         lines = csv_lines(_labelled(rows(data, table, user), header))
-        reply = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        reply: HttpResponseBase = StreamingHttpResponse(
+            lines, content_type="text/csv; charset=utf-8"
+        )
     else:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(table)
@@ -108,7 +111,7 @@ def response(
     return reply
 
 
-def pdf(data: Dashboard, context: dict[str, object]) -> HttpResponse:
+def pdf(data: Dashboard, context: Mapping[str, object]) -> HttpResponse:
     from weasyprint import HTML
 
     html = render_to_string(

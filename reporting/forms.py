@@ -1,5 +1,7 @@
 import calendar
+from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -7,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Sector
 from reporting.indicators import Period
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FIRST_YEAR = 2015
 
@@ -73,7 +78,9 @@ class PeriodForm(forms.Form):
 class TargetsForm(forms.Form):
     """One optional percentage per rate."""
 
-    def __init__(self, *args, labels: dict[str, str], initial_values: dict, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, labels: "Mapping[str, StrOrPromise]", initial_values: dict, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name, label in labels.items():
             self.fields[name] = forms.DecimalField(

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -231,7 +232,9 @@ def dossier(request: AuthenticatedHttpRequest, dossier_id) -> HttpResponse:
 
 @require_GET
 @login_required
-def export(request: AuthenticatedHttpRequest, unit_id: int, table: str, fmt: str) -> HttpResponse:
+def export(
+    request: AuthenticatedHttpRequest, unit_id: int, table: str, fmt: str
+) -> HttpResponseBase:
     _, data = _dashboard(request, unit_id)
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404

@@ -1,4 +1,6 @@
+from datetime import date
 from decimal import Decimal
+from typing import Self
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -43,7 +45,7 @@ class OnlineLevel(models.TextChoices):
 
 
 class ProcedureQuerySet(ValidityQuerySet):
-    def public(self, day) -> "ProcedureQuerySet":
+    def public(self, day: date) -> Self:
         """What citizens see: published and in force on `day`."""
         return self.filter(status=Procedure.Status.PUBLISHED).valid_on(day)
 

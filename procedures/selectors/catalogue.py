@@ -155,7 +155,8 @@ def catalogue_facets(*, day: date | None = None) -> CatalogueFacets:
         .order_by("name")
         .values_list("code", "name", "unit__level")
     )
-    provincial, communal = [], []
+    provincial: list[tuple[str, str]] = []
+    communal: list[tuple[str, str]] = []
     for code, name, level in agencies:
         commune = level == AdministrativeUnit.Level.COMMUNE
         (communal if commune else provincial).append((code, name))

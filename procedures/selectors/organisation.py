@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -43,7 +44,7 @@ def public_figures() -> PublicFigures:
 _CALENDAR_VERSION_KEY = "procedures:calendar-version"
 _CALENDAR_CHECK_SECONDS = 1.0
 _calendars: dict[tuple[int | None, int | None], WorkingCalendar] = {}
-_calendar_state = {"version": None, "checked_at": 0.0}
+_calendar_state: dict[str, Any] = {"version": None, "checked_at": 0.0}
 
 
 def forget_working_calendars() -> None:
@@ -90,7 +91,10 @@ def _build_calendar(
         chain.append(unit.pk)
         unit = unit.parent
     # Most specific wins: national, then units from the province down, then the point.
-    rank = {None: 0, **{pk: len(chain) - depth for depth, pk in enumerate(chain)}}
+    rank: dict[int | None, int] = {
+        None: 0,
+        **{pk: len(chain) - depth for depth, pk in enumerate(chain)},
+    }
     scoped = Q(unit__isnull=True, reception_point__isnull=True) | Q(unit_id__in=chain)
     if reception_point is not None:
         scoped |= Q(reception_point=reception_point)

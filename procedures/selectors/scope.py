@@ -7,13 +7,15 @@ services that write them and, for single saves from the admin or elsewhere, by t
 signals connected in procedures.apps), so no officer keeps a scope they lost."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
+from django.db.models.expressions import Combinable
 
 from portal.models import User
 from portal.request_memo import forget_request_memo, request_memo
@@ -21,12 +23,16 @@ from portal.resilience import CACHE_ERRORS
 from portal.roles import Role
 from procedures.models import AdministrativeUnit, Agency, Assignment, ReceptionPoint
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
 _VERSION_KEY = "procedures:scope-version"
 # Bounds how long a scope could outlive a write that bypassed every service (raw SQL).
 _SCOPE_SECONDS = 3600
 
 
-def units_under(roots: Iterable[int] | QuerySet) -> QuerySet[AdministrativeUnit]:
+def units_under(roots: Iterable[int] | QuerySet[Any]) -> QuerySet[AdministrativeUnit]:
     """The units `roots` and everything below them, closed ones included (old dossiers),
     as one query: the tree is at most three levels deep (province, district, commune)."""
     if not isinstance(roots, QuerySet):
@@ -44,7 +50,7 @@ def unit_with_descendant_ids(unit_ids: Iterable[int]) -> frozenset[int]:
     memo = request_memo()
     key = ("units_under", roots)
     if memo is not None and key in memo:
-        return memo[key]
+        return cast(frozenset[int], memo[key])
     found = frozenset(units_under(roots).values_list("pk", flat=True))
     if memo is not None:
         memo[key] = found
@@ -97,7 +103,7 @@ class OfficerScope:
         return _within(field, self.reception_point_ids, self.unit_roots and self.reception_points())
 
 
-def _within(field: str, ids: frozenset[int], subtree: QuerySet | frozenset) -> Q:
+def _within(field: str, ids: frozenset[int], subtree: QuerySet[Any] | frozenset[int]) -> Q:
     # A unit assignment covers a subtree, kept in SQL; without one the few ids assigned
     # are the whole list, sent as ids, which the planner estimates best.
     if isinstance(subtree, QuerySet):
@@ -114,23 +120,31 @@ class AmongValues(Expression):
 
     conditional = True
 
-    def __init__(self, field: str, values: QuerySet) -> None:
+    def __init__(self, field: str, values: QuerySet[Any]) -> None:
         super().__init__(output_field=BooleanField())
-        self.column: Expression = F(field)  # type: ignore[assignment]
-        self.values: Expression = Subquery(values)
+        # An F and a Subquery until resolve_expression() swaps in the nodes it compiles.
+        self.column: Any = F(field)
+        self.values: Any = Subquery(values)
 
-    def get_source_expressions(self) -> list[Expression]:
+    def get_source_expressions(self) -> list[Any]:
         return [self.column, self.values]
 
-    def set_source_expressions(self, expressions: list[Expression]) -> None:
+    def set_source_expressions(self, expressions: Sequence[Combinable | Expression]) -> None:
         self.column, self.values = expressions
 
-    def as_sql(self, compiler, connection, template: str = "%s IN %s"):  # type: ignore[override]
+    def as_sql(
+        self,
+        compiler: "SQLCompiler",
+        connection: "BaseDatabaseWrapper",
+        template: str = "%s IN %s",
+    ) -> tuple[str, tuple[Any, ...]]:
         field_sql, field_params = compiler.compile(self.column)
         values_sql, values_params = compiler.compile(self.values)
         return template % (field_sql, values_sql), (*field_params, *values_params)
 
-    def as_postgresql(self, compiler, connection):  # type: ignore[no-untyped-def]
+    def as_postgresql(
+        self, compiler: "SQLCompiler", connection: "BaseDatabaseWrapper"
+    ) -> tuple[str, tuple[Any, ...]]:
         return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
 
 
@@ -167,7 +181,7 @@ def officer_scopes(user: User) -> dict[Role, OfficerScope]:
     memo = request_memo()
     memo_key = ("officer_scopes", user.pk)
     if memo is not None and memo_key in memo:
-        return memo[memo_key]
+        return cast(dict[Role, OfficerScope], memo[memo_key])
     scopes = _cached_scopes(user)
     if memo is not None:
         memo[memo_key] = scopes
@@ -182,7 +196,7 @@ def _cached_scopes(user: User) -> dict[Role, OfficerScope]:
         found = cache.get_many([_VERSION_KEY, key])
         version, stored = found.get(_VERSION_KEY), found.get(key)
         if version is not None and stored is not None and stored[0] == version:
-            return stored[1]
+            return cast(dict[Role, OfficerScope], stored[1])
         if version is None:
             # Read before resolving: a scope resolved from rows a write then changes is
             # stored under the version that write replaces, so it is never read.

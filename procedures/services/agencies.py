@@ -61,7 +61,8 @@ def _key(agency: Holder) -> AgencyKey:
 
 def _agency_from_row(row: Row) -> AgencyRow | None:
     code = row.text("code", required=True, max_length=32)
-    if code is not None and not agency_code_validator.regex.fullmatch(code):
+    # regex: compiled by RegexValidator(); the stubs type it as the str it may be given.
+    if code is not None and not agency_code_validator.regex.fullmatch(code):  # type: ignore[union-attr]
         row.problem("code", f"{code!r} is not an identifier code like {AGENCY_EXAMPLE}")
         code = None
     name = row.text("name", required=True, max_length=255)
@@ -90,7 +91,8 @@ def _check_agencies(
             continue
         in_file[_key(agency)] = agency
     periods: dict[str, list[Holder]] = {}
-    for key, holder in {**existing, **in_file}.items():
+    after: dict[AgencyKey, Holder] = {**existing, **in_file}
+    for key, holder in after.items():
         periods.setdefault(key[0], []).append(holder)
     problems.extend(overlap_problems(periods, what="agency"))
 
@@ -153,7 +155,7 @@ def _changes(agency: AgencyRow, stored: Agency) -> list[str]:
     ]
     parent = agency.parent
     new_parent = _key(parent) if parent is not None else None
-    old_parent = _key(stored.parent) if stored.parent_id else None
+    old_parent = _key(stored.parent) if stored.parent is not None else None
     if new_parent != old_parent:
         changes.append("parent_code")
     return changes

@@ -4,6 +4,7 @@ together, written in one transaction."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F
@@ -57,7 +58,7 @@ class FileProblem(Problem):
     file: str = ""
 
     def __lt__(self, other: object) -> bool:
-        return self._order() < other._order()  # type: ignore[attr-defined]
+        return self._order() < cast(FileProblem, other)._order()
 
     def _order(self) -> tuple[int, int, str, str]:
         rank = CATALOGUE_FILES.index(self.file) if self.file in CATALOGUE_FILES else -1
@@ -341,7 +342,7 @@ def _write(plan: Plan) -> None:
 def _item_values(
     kind: ItemKind, procedure_id: int, item: Item, templates: dict[tuple[int, str], str]
 ) -> dict[str, object]:
-    values = {"procedure_id": procedure_id, "position": item.position}
+    values: dict[str, object] = {"procedure_id": procedure_id, "position": item.position}
     values.update(zip(kind.fields, item.values, strict=True))
     if kind is PAPERS and (template := templates.get((procedure_id, str(values["name"])))):
         values["form_template"] = template

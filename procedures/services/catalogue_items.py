@@ -5,8 +5,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
-
 from portal.csv_import import Problem, Row
 from procedures.deadlines import TimeLimitUnit
 from procedures.models import Component, CopyType, Fee, Step
@@ -66,7 +64,7 @@ class ItemKind:
 
     file: str
     noun: str
-    model: type[models.Model]
+    model: type[Component] | type[Fee] | type[Step]
     fields: tuple[str, ...]
     required: tuple[str, ...]
     parse: Callable[[Row], tuple[object, ...] | None]
@@ -191,7 +189,7 @@ def group_from_row(row: Row, groups: dict[str, Group]) -> None:
     first = group is None
     limit = row.decimal("time_limit", required=first, minimum=Decimal(0))
     unit = row.choice("time_limit_unit", TimeLimitUnit.values, required=first)
-    values = {
+    values: dict[str, object] = {
         "name": row.text("name", required=first, max_length=500),
         "time_limit": checked_time_limit(row, limit, unit),
         "time_limit_unit": unit,

@@ -102,7 +102,8 @@ class StoredCatalogue:
 
 def procedure_from_row(row: Row) -> ProcedureRow | None:
     code = row.text("code", required=True)
-    if code is not None and not procedure_code_validator.regex.fullmatch(code):
+    # regex: compiled by RegexValidator(); the stubs type it as the str it may be given.
+    if code is not None and not procedure_code_validator.regex.fullmatch(code):  # type: ignore[union-attr]
         row.problem("code", f"{code!r} is not a national procedure code like 1.001193")
         code = None
     values: dict[str, object] = {

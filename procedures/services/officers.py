@@ -97,7 +97,7 @@ def officers_import(
         path, columns=OFFICER_COLUMNS, required=OFFICER_REQUIRED_COLUMNS, progress=progress
     )
     _explain_password_columns(csv_file)
-    parsed = [officer for row in csv_file.rows() if (officer := _officer_from_row(row))]
+    parsed = [read for row in csv_file.rows() if (read := _officer_from_row(row))]
     problems = csv_file.problems
     officers = _group(parsed, problems)
     if not problems:
@@ -126,7 +126,7 @@ def officers_import(
     return summary
 
 
-def _counts(summary: ImportSummary) -> dict[str, int]:
+def _counts(summary: OfficersSummary) -> dict[str, int]:
     return {
         "rows": summary.rows,
         "officers": summary.officers,
@@ -234,7 +234,7 @@ def _check_officers(officers: list[Officer], *, update: bool) -> list[Problem]:
 
 def _resolve_scopes(rows: list[OfficerRow]) -> list[Problem]:
     """The unit or agency holding the code today (else the latest), or the point."""
-    models = {
+    models: dict[str, type[AdministrativeUnit] | type[Agency] | type[ReceptionPoint]] = {
         "unit_code": AdministrativeUnit,
         "agency_code": Agency,
         "reception_point_code": ReceptionPoint,
@@ -242,9 +242,9 @@ def _resolve_scopes(rows: list[OfficerRow]) -> list[Problem]:
     problems = []
     for column, model in models.items():
         codes = {row.scope_code for row in rows if row.scope_column == column}
-        found: dict[str, list] = defaultdict(list)
-        for record in model.objects.filter(code__in=codes):
-            found[record.code].append(record)
+        found: dict[str, list[AdministrativeUnit | Agency | ReceptionPoint]] = defaultdict(list)
+        for stored in model.objects.filter(code__in=codes):
+            found[stored.code].append(stored)
         for row in rows:
             if row.scope_column != column:
                 continue
@@ -258,7 +258,11 @@ def _resolve_scopes(rows: list[OfficerRow]) -> list[Problem]:
                     Problem(row.line, column, f"{record.name} closed on {record.valid_to}")
                 )
                 continue
-            scope = {"unit_code": None, "agency_code": None, "reception_point_code": None}
+            scope: dict[str, int | None] = {
+                "unit_code": None,
+                "agency_code": None,
+                "reception_point_code": None,
+            }
             scope[column] = record.pk
             row.grant = (
                 row.role,
@@ -328,8 +332,8 @@ def _write_officers(officers: list[Officer], summary: OfficersSummary) -> None:
     summary.created = len(new_users)
     grants = []
     for officer in officers:
+        assert officer.user is not None
         user = officer.user
-        assert user is not None
         if not officer.created:
             if not officer.changes:
                 summary.unchanged += 1

@@ -3,7 +3,7 @@ an agency) may pass to a new holder once the old one closes: it is unique at any
 not forever. Imports check that no two holders overlap and resolve a code on a day."""
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Protocol, TypeVar
 
@@ -55,7 +55,7 @@ def line_of(period: object) -> int | None:
     return getattr(period, "line", None)
 
 
-def overlap_problems(periods: dict[str, Sequence[Held]], *, what: str) -> list[Problem]:
+def overlap_problems(periods: Mapping[str, Sequence[Held]], *, what: str) -> list[Problem]:
     """One problem per file row that would hold a code while another holder does."""
     problems = []
     for code, entries in periods.items():

@@ -60,7 +60,7 @@ def _point_from_row(row: Row) -> PointRow | None:
     if code is not None and not POINT_CODE.fullmatch(code):
         row.problem("code", f"{code!r}: only letters, digits and '-'")
         code = None
-    values = {
+    values: dict[str, Any] = {
         "name": row.text("name", required=True, max_length=255),
         "kind": row.choice("kind", ReceptionPoint.Kind.values, required=True),
         "address": row.text("address", max_length=255) or "",

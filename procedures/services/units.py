@@ -109,7 +109,8 @@ def _check_units(
 
     # What each code will stand for after the import: stored periods, replaced by rows.
     periods: dict[str, list[Period]] = {}
-    for key, period in {**existing, **in_file}.items():
+    after: dict[UnitKey, Period] = {**existing, **in_file}
+    for key, period in after.items():
         periods.setdefault(key[0], []).append(period)
     problems.extend(overlap_problems(periods, what="unit"))
 
@@ -122,7 +123,7 @@ def _check_units(
         unit.changes = {
             name: value for name, value in unit.fields().items() if getattr(stored, name) != value
         }
-        stored_parent = stored.parent.code if stored.parent_id else None
+        stored_parent = stored.parent.code if stored.parent is not None else None
         if stored_parent != unit.parent_code:
             unit.changes["parent_code"] = unit.parent_code
         if unit.changes and not update:
@@ -172,7 +173,8 @@ def _write_units(
     rows: list[UnitRow], existing: dict[UnitKey, AdministrativeUnit], summary: ImportSummary
 ) -> None:
     periods: dict[str, list[Period]] = {}
-    for key, period in {**existing, **{_key(row): row for row in rows}}.items():
+    after: dict[UnitKey, Period] = {**existing, **{_key(row): row for row in rows}}
+    for key, period in after.items():
         periods.setdefault(key[0], []).append(period)
     ids = {key: unit.pk for key, unit in existing.items()}
     # Parents before children: levels go province → district → commune.

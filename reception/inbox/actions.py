@@ -15,7 +15,7 @@ from dossiers.services.results import RESULT_STATES
 from reception.inbox import forms
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise  # gettext_lazy's, in the stubs only
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ class Action:
     form: type[forms.ActionForm]
     # Called with the valid form and the arguments every service takes.
     run: Callable[..., object]
-    done: "_StrPromise"
+    done: "StrPromise"
     # A warning about what was done, from what the service returned (allowed, but noted).
-    warn: "Callable[[Any], _StrPromise | None]" = lambda done: None
+    warn: "Callable[[Any], StrPromise | None]" = lambda done: None
 
 
 ACTIONS: dict[str, Action] = {

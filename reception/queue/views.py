@@ -152,7 +152,8 @@ def _workplace(request: AuthenticatedHttpRequest) -> tuple[ReceptionPoint, int] 
     if not selectors.points_served_by(request.user).exists():
         raise PermissionDenied(_("This page is for reception officers."))
     chosen = request.session.get(SESSION_KEY) or {}
-    point = selectors.points_served_by(request.user).filter(pk=chosen.get("point")).first()
+    # pk=None (nothing chosen yet) finds no point, as meant; the plugin refuses None there.
+    point = selectors.points_served_by(request.user).filter(pk=chosen.get("point")).first()  # type: ignore[misc]
     counter = chosen.get("counter")
     if point is None or not isinstance(counter, int) or not 1 <= counter <= point.counters:
         return None

@@ -146,8 +146,8 @@ class Catalogue:
 def _chain(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     """The unit and its ancestors (at most three levels)."""
     chain = [unit]
-    while chain[-1].parent_id is not None:
-        chain.append(chain[-1].parent)
+    while (parent := chain[-1].parent) is not None:
+        chain.append(parent)
     return chain
 
 
@@ -174,7 +174,7 @@ def check_dossiers(
 def _resolve(row: DossierRow, catalogue: Catalogue) -> list[Problem]:
     """The unit, competent agency and reception point a row names or defaults to."""
     problems = []
-    unit = catalogue.unit_on(row.unit_code, row.received_at)
+    unit: AdministrativeUnit | str | None = catalogue.unit_on(row.unit_code, row.received_at)
     if isinstance(unit, str):
         problems.append(Problem(row.line, "unit_code", unit))
         unit = None

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from dossiers.models import Channel, Evaluation, ResultDelivery, Status
 from portal.csv_import import Row
@@ -88,7 +89,8 @@ def dossier_from_row(row: Row) -> DossierRow | None:
     channel = row.choice("channel", CHANNELS, required=True)
     status = row.choice("status", IMPORTED_STATUSES, required=True)
     received_at = row.datetime("received_at", required=True)
-    moments = {
+    # Both dicts are spread into DossierRow's keywords, each of its own type: Any here.
+    moments: dict[str, Any] = {
         name: row.datetime(name)
         for name in ("submitted_at", "due_at", *STATUS_MOMENTS, "evaluated_at")
     }
@@ -102,7 +104,7 @@ def dossier_from_row(row: Row) -> DossierRow | None:
     if supplement_count > MAX_SUPPLEMENTS:
         row.problem("supplement_count", f"at most {MAX_SUPPLEMENTS}")
     satisfaction = row.choice("satisfaction", RATINGS)
-    values = {
+    values: dict[str, Any] = {
         "result_delivery": row.choice("result_delivery", DELIVERIES) or "",
         "fee_amount": row.integer("fee_amount", minimum=0) or 0,
         "digitized": row.boolean("digitized", default=False),
@@ -113,7 +115,14 @@ def dossier_from_row(row: Row) -> DossierRow | None:
         "paid_online": row.boolean("paid_online", default=False),
         "applicant_name": row.text("applicant_name", max_length=200) or "",
     }
-    if None in (code, procedure_code, unit_code, channel, status, received_at):
+    if (
+        code is None
+        or procedure_code is None
+        or unit_code is None
+        or channel is None
+        or status is None
+        or received_at is None
+    ):
         return None
     moments["evaluated_at"] = _check_moments(row, status, received_at, moments, satisfaction)
     return DossierRow(
