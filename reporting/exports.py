@@ -43,6 +43,9 @@ def rows(data: Dashboard, table: str, user: User) -> Iterator[list[object]]:
         for dossier in overdue_dossiers(user, data.unit, sector_id=data.sector_id).iterator(
             chunk_size=2000
         ):
+            # Overdue: received, and past a due time.
+            assert dossier.received_at is not None
+            assert dossier.due_at is not None
             yield [
                 dossier.code,
                 dossier.procedure.code,

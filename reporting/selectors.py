@@ -6,13 +6,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Unpack
+from typing import Any, Unpack
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dossiers import timeliness
+from dossiers.models import Dossier
 from dossiers.selectors import dossiers_visible_to
 from portal.models import User
 from portal.roles import Role
@@ -43,7 +44,7 @@ def top_units(user: User) -> QuerySet[AdministrativeUnit]:
     return units.exclude(parent__in=units).order_by("code")
 
 
-def _group_sums(rows: QuerySet, group: str, period: Period) -> dict[object, dict[str, int]]:
+def _group_sums(rows: QuerySet[Any], group: str, period: Period) -> dict[Any, dict[str, int]]:
     grouped = (
         rows.filter(month__lte=period.end.replace(day=1))
         .values(group)
@@ -163,7 +164,8 @@ class Status:
 
 def target_status(unit: AdministrativeUnit, rates: dict[str, float | None]) -> dict[str, Status]:
     """Targets of the unit or, failing that, of its nearest ancestor that has one."""
-    chain, current = [], unit
+    chain: list[int] = []
+    current: AdministrativeUnit | None = unit
     while current is not None:
         chain.append(current.pk)
         current = current.parent
@@ -290,7 +292,7 @@ def dashboard(
 
 def overdue_dossiers(
     user: User, unit: AdministrativeUnit, *, sector_id: int | None = None
-) -> QuerySet:
+) -> QuerySet[Dossier]:
     """Dossiers of the unit and below, open and past their due time now, most overdue
     first (live, not from the snapshot), among those the user may see."""
     open_now = dossiers_visible_to(user).filter(

@@ -122,6 +122,7 @@ def application_save(
 
 def _remove(attachment: Attachment, *, actor: User) -> None:
     name, storage = attachment.file.name, attachment.file.storage
+    assert name is not None  # a stored attachment has its file
     attachment_id = str(attachment.pk)
     attachment.delete()
     audit.record(
@@ -136,7 +137,7 @@ def _remove(attachment: Attachment, *, actor: User) -> None:
 
 @transaction.atomic
 def application_attach(
-    *, dossier_id: UUID | str, applicant: User, component_id: int, upload: UploadedFile
+    *, dossier_id: UUID | str, applicant: User, component_id: int, upload: "UploadedFile[Any]"
 ) -> Attachment:
     """Đính kèm thành phần hồ sơ: the applicant's file for one paper of the draft; it
     replaces the file attached before, once the new one is accepted."""

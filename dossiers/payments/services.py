@@ -138,6 +138,7 @@ def payment_start(
         return_url=return_url,
     )
     # After commit: the attempt exists whatever the provider answers.
+    assert provider is not None  # without one, _new_attempt has refused
     return PaymentStart(payment, provider.start(payment))
 
 

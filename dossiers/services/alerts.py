@@ -34,6 +34,7 @@ def dossiers_mark_deadlines(*, batch: int = 500) -> dict[str, int]:
     )
     changed = {DeadlineAlert.DUE_SOON: 0, DeadlineAlert.OVERDUE: 0, DeadlineAlert.NONE: 0}
     for dossier in candidates.iterator(chunk_size=batch):
+        assert dossier.due_at is not None  # as filtered
         state = timeliness.timeliness_in_progress(
             calendar_of(dossier), now, dossier.due_at, settings.DUE_SOON_WORKING_DAYS
         )

@@ -2,11 +2,12 @@
 
 import hashlib
 from pathlib import PurePath
+from typing import Any
 from uuid import UUID
 
 import magic
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 
 from dossiers import policies
@@ -31,7 +32,7 @@ APPLICANT_STATES = {Status.DRAFT, Status.SUPPLEMENT_REQUESTED}
 EXTENSIONS = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png"}
 
 
-def check_upload(upload: UploadedFile) -> tuple[str, str]:
+def check_upload(upload: "File[Any]") -> tuple[str, str]:
     """The content type and SHA-256 of an acceptable file, or a coded ValidationError on
     `file` that says what is wrong in words the uploader understands."""
     size = upload.size or 0
@@ -59,8 +60,9 @@ def _size(limit: int) -> str:
     return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 2**10} KB"
 
 
-def _component(dossier: Dossier, component_id: int) -> dict:
+def _component(dossier: Dossier, component_id: int) -> dict[str, Any]:
     terms = dossier.terms or procedure_terms(dossier.procedure)
+    component: dict[str, Any]
     for component in terms["components"]:
         if component["id"] == component_id:
             return component
@@ -73,7 +75,7 @@ def attachment_add(
     dossier_id: UUID | str,
     actor: User,
     component_id: int,
-    upload: UploadedFile,
+    upload: "File[Any]",  # an UploadedFile, or a scan the counter kept
     copy_type: str = "",
     digitized: bool = False,
 ) -> Attachment:

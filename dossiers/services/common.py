@@ -116,7 +116,7 @@ def derived_status(statuses: list[str]) -> str:
     return statuses[0] if statuses else Status.RECEIVED
 
 
-def follow_children(parent_id: object, *, actor: User | None) -> None:
+def follow_children(parent_id: UUID | str, *, actor: User | None) -> None:
     """Lock order is child then parent everywhere, so members acted on at once queue up
     here instead of deadlocking."""
     parent = Dossier.objects.select_for_update(of=("self",)).get(pk=parent_id)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
@@ -338,7 +339,7 @@ def _walk_in(
 
 @transaction.atomic
 def dossier_guide_at_counter(
-    *, officer: User, items: list[str], reason: str, **walk_in: object
+    *, officer: User, items: list[str], reason: str, **walk_in: Any
 ) -> Dossier:
     """Hướng dẫn hoàn thiện hồ sơ (form 02) for a paper dossier that is not complete: it is
     recorded, not received; the applicant brings it back completed."""
@@ -350,7 +351,7 @@ def dossier_guide_at_counter(
 
 
 @transaction.atomic
-def dossier_refuse_at_counter(*, officer: User, reason: str, **walk_in: object) -> Dossier:
+def dossier_refuse_at_counter(*, officer: User, reason: str, **walk_in: Any) -> Dossier:
     """Từ chối tiếp nhận (form 03) of a paper dossier brought to the counter."""
     if not reason.strip():
         raise ReasonRequiredError

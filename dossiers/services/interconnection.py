@@ -20,10 +20,12 @@ from portal import audit
 from portal.models import User
 from procedures import deadlines
 from procedures.calendar import LOCAL_TIME
-from procedures.models import Agency, InterconnectionGroup, ReceptionPoint
+from procedures.models import Agency, InterconnectionGroup, InterconnectionMember, ReceptionPoint
 
 
-def _agency_for(member, reception_point: ReceptionPoint, chosen: Mapping[str, Agency]) -> Agency:
+def _agency_for(
+    member: InterconnectionMember, reception_point: ReceptionPoint, chosen: Mapping[str, Agency]
+) -> Agency:
     """The agency named by the officer, else the only one this point receives for."""
     procedure = member.procedure
     if procedure.code in chosen:

@@ -148,7 +148,7 @@ def _pause(
     kind: str,
     officer: User,
     reason: str,
-    items=None,
+    items: list[str] | None = None,
     amount: int | None = None,
 ) -> Pause:
     now = timezone.now()
@@ -330,7 +330,9 @@ def dossier_apologise(
     return apology
 
 
-def _end_processing(dossier: Dossier, *, officer: User, action: str, data=None) -> Dossier:
+def _end_processing(
+    dossier: Dossier, *, officer: User, action: str, data: dict[str, object] | None = None
+) -> Dossier:
     before, now = dossier.status, timezone.now()
     _close_step(dossier, officer=officer, at=now)
     dossier.processing_ended_at = now

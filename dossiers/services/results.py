@@ -6,6 +6,7 @@ opens the last row of form 05, agency → reception point, and the counter then 
 for return. These services only add the result itself, before it is returned."""
 
 from pathlib import PurePath
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def dossier_attach_result(
     *,
     dossier_id: UUID | str,
     officer: User,
-    upload: UploadedFile,
+    upload: "UploadedFile[Any]",
     expected_version: int | None = None,
 ) -> Attachment:
     """Trả kết quả điện tử: attach the signed electronic result; the applicant may then

@@ -1,5 +1,7 @@
 """What a reception officer sees at the counter, always within their reception points."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -82,7 +84,7 @@ def awaiting_return(*, user: User, point: ReceptionPoint, code: str = "") -> Que
     return dossiers
 
 
-def counter_dossier(*, user: User, dossier_id: object) -> Dossier:
+def counter_dossier(*, user: User, dossier_id: UUID | str) -> Dossier:
     """A dossier of one of the officer's reception points, 404 otherwise."""
     points = officer_scope(user=user, role=Role.RECEPTION_OFFICER).reception_point_ids
     try:

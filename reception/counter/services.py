@@ -2,7 +2,9 @@
 never half made (a refused scan leaves no dossier, and a failed dossier no file)."""
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 
 from dossiers.models import Dossier
@@ -34,7 +36,7 @@ def note_served(*, officer: User, dossier: Dossier) -> None:
     counter_note_dossier(officer=officer, dossier=dossier)
 
 
-def _walk_in(intake: Intake) -> dict:
+def _walk_in(intake: Intake) -> dict[str, Any]:
     return {
         "procedure": intake.procedure,
         "agency": intake.agency,
@@ -49,8 +51,8 @@ def counter_receive(
     *,
     officer: User,
     intake: Intake,
-    papers: list[dict],
-    scans: list[tuple[int, str, object]],
+    papers: list[dict[str, Any]],
+    scans: list[tuple[int, str, "File[Any]"]],
     sets_count: int,
     result_delivery: str,
     delivery_address: str,

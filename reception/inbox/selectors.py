@@ -18,7 +18,7 @@ from dossiers.selectors import dossier_timeliness, processing_scope
 from dossiers.services.common import calendar_of
 from portal.models import AuditEvent, User
 from portal.roles import Role
-from procedures.models import Agency, Assignment, Procedure
+from procedures.models import AdministrativeUnit, Agency, Assignment, Procedure
 from procedures.selectors import officer_scopes
 
 INBOX_ROLES = (Role.PROCESSING_OFFICER, Role.UNIT_LEADER)
@@ -197,7 +197,7 @@ def agency_officers(dossier: Dossier) -> QuerySet[User]:
     """Who may be given the dossier: the active processing officers and leaders of its
     agency, directly or through a unit above it (officer_scope's rule)."""
     units = []
-    unit = dossier.agency.unit
+    unit: AdministrativeUnit | None = dossier.agency.unit
     while unit is not None:
         units.append(unit.pk)
         unit = unit.parent

@@ -5,6 +5,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -89,7 +90,10 @@ def board(point: ReceptionPoint) -> Board:
         .exclude(status=QueueTicket.Status.SKIPPED)
         .order_by("-announced_at", "-pk")[:BOARD_CALLS]
     )
-    calls = [BoardCall(t.display, t.counter, t.announced_at) for t in called]
+    # Numbers announced: each was called at a counter.
+    calls = [
+        BoardCall(t.display, cast(int, t.counter), cast(datetime, t.announced_at)) for t in called
+    ]
     counts: dict[int | None, int] = defaultdict(int)
     for line_id in (
         tickets_today(point)
@@ -179,7 +183,7 @@ def queue_figures(
     rows = tickets.values_list(
         "day", "reception_point_id", "status", "issued_at", "called_at", "finished_at"
     )
-    grouped: dict[tuple[date, int], list[tuple]] = defaultdict(list)
+    grouped: dict[tuple[date, int], list[list[Any]]] = defaultdict(list)
     for day, point_id, *rest in rows:
         grouped[(day, point_id)].append(rest)
     figures = []

@@ -226,6 +226,7 @@ def counter_note_dossier(*, officer: User, dossier: Dossier) -> None:
     seen = serving.values("reception_point_id", "counter").first()
     if seen is None:
         return
+    assert seen["counter"] is not None  # a number called is called at a counter
     row = _locked_counter(seen["reception_point_id"], seen["counter"])
     # Read again under the counter's lock: a "call next" may have closed it meanwhile.
     ticket = serving.select_for_update().filter(counter=row.number).first()
