@@ -133,7 +133,7 @@ def overdue_unpaused(moment: datetime) -> Q:
 
 def timeliness_in_progress(
     calendar: WorkingCalendar, at: datetime, due: datetime, due_soon_days: float = 1
-) -> str:
+) -> Timeliness:
     """Trong hạn / sắp đến hạn / quá hạn of a dossier still being processed, judged at
     `at` (its `clock_now`)."""
     if is_overdue(due, at):

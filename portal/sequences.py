@@ -33,7 +33,7 @@ def allocate_next(model: type[S], *, taken: Callable[[int], bool] = never_taken,
     use (numbers given outside the counter, e.g. imported). Must run inside the
     caller's transaction, which keeps the row locked until it commits (outside one,
     Django refuses the lock)."""
-    sequence, _created = model.objects.select_for_update().get_or_create(**key)
+    sequence, _created = model._default_manager.select_for_update().get_or_create(**key)
     number = sequence.last + 1
     while taken(number):
         number += 1

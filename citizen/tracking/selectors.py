@@ -221,7 +221,8 @@ def lookup(*, code: str, secret: str) -> LookupAnswer:
         .annotate(evaluated=Exists(Evaluation.objects.filter(dossier=OuterRef("pk"))))
     )
     dossier = receipt_dossier(dossiers, code=code, secret=secret, legacy_by_code=True)
-    evaluated = bool(dossier.evaluated)
+    # Annotated above; receipt_dossier() returns it as a plain Dossier.
+    evaluated = bool(dossier.evaluated)  # type: ignore[attr-defined]
     return LookupAnswer(
         code=dossier.code or "",
         procedure=dossier.procedure.name,
