@@ -30,10 +30,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## lint: ruff (lint and format), the import layers and cycles (import-linter)
+## lint: ruff (lint and format), types (mypy), the import layers and cycles (import-linter)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=1 $(BIN)/mypy
 	$(BIN)/lint-imports
 
 check: $(STAMP)
