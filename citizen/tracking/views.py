@@ -20,14 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from citizen.applications.selectors import fees_of
 from citizen.tracking import selectors, services
 from citizen.tracking.forms import RatingForm, SupplementUploadForm, VersionForm
-from dossiers.errors import DossierConflictError, DossierError, InvalidTransitionError
+from dossiers.errors import (
+    AlreadyEvaluatedError,
+    DossierConflictError,
+    DossierError,
+    InvalidTransitionError,
+)
 from dossiers.models import Dossier
 from dossiers.services.attachments import attachment_add
-from dossiers.services.evaluations import (
-    AlreadyEvaluatedError,
-    EvaluationChannel,
-    dossier_evaluate,
-)
+from dossiers.services.evaluations import EvaluationChannel, dossier_evaluate
 from portal.http import AuthenticatedHttpRequest
 from reception.documents.context import receipt as receipt_context
 from reception.documents.render import pdf_response

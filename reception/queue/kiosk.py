@@ -24,13 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from dossiers.errors import InvalidTransitionError
+from dossiers.errors import AlreadyEvaluatedError, InvalidTransitionError
 from dossiers.models import Dossier, Evaluation
-from dossiers.services.evaluations import (
-    AlreadyEvaluatedError,
-    EvaluationChannel,
-    dossier_evaluate,
-)
+from dossiers.services.evaluations import EvaluationChannel, dossier_evaluate
 from portal.http import HtmxHttpRequest
 from portal.models import User
 from procedures.models import ReceptionPoint

@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from portal.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from portal.resilience import cache_fails_open
 from procedures.models import ReceptionPoint
+from reception.errors import QueueError
 from reception.models import QueueTicket
 from reception.queue import selectors, services
 from reception.queue.forms import CounterChoiceForm
@@ -253,7 +254,7 @@ def call_next(request: AuthenticatedHttpRequest) -> HttpResponse:
         called = services.queue_call_next(officer=request.user, point=point, counter=number)
     except PermissionDenied as denied:
         raise Http404 from denied
-    except services.QueueError as refusal:
+    except QueueError as refusal:
         messages.error(request, str(refusal))
         return _counter_page(request, workplace, status=409)
     if called is None:
@@ -284,7 +285,7 @@ def ticket_action(request: AuthenticatedHttpRequest, ticket_id: int, action: str
         done: QueueTicket = ACTIONS[action](officer=request.user, ticket_id=ticket_id)
     except (QueueTicket.DoesNotExist, PermissionDenied) as hidden:
         raise Http404 from hidden
-    except services.QueueError as refusal:
+    except QueueError as refusal:
         messages.error(request, str(refusal))
         return _counter_page(request, _workplace(request), status=409)
     done_messages = {
