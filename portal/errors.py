@@ -8,9 +8,13 @@ from django.http import (
     HttpResponseForbidden,
     HttpResponseNotFound,
     HttpResponseServerError,
+    JsonResponse,
 )
 from django.template import loader
 from django.utils.translation import gettext as _
+
+from portal.api_errors import Problem, error_body
+from portal.middleware import is_api
 
 
 def _page(request: HttpRequest, template: str, **context: object) -> str:
@@ -59,7 +63,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """No request context: the failure may be the database the context processors read."""
+    """No request context: the failure may be the database the context processors read.
+    The REST API answers its documented JSON error body instead of a page."""
+    if is_api(request):
+        problem = Problem(
+            "server_error",
+            _("The portal could not answer. Try again in a few minutes."),
+        )
+        return JsonResponse(error_body([problem]), status=500)
     template = loader.get_template("500.html")
     body = template.render(
         {

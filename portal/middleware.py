@@ -1,9 +1,12 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
+
+from portal.api_errors import Problem, error_body
 
 
 class LanguageMiddleware:
@@ -39,5 +42,14 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
-            return HttpResponseBadRequest("NUL characters are not accepted.")
+            message = gettext("NUL characters are not accepted.")
+            if is_api(request):
+                body = error_body([Problem("invalid_characters", message)])
+                return JsonResponse(body, status=400)
+            return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+def is_api(request: HttpRequest) -> bool:
+    """The REST API answers in JSON, errors included; pages in HTML."""
+    return request.path.startswith("/api/")

@@ -1,6 +1,8 @@
 """Issue #15: the portal's own error pages (in Vietnamese, under the site header, with a way
 on) and where an officer lands after any sign-in."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory
@@ -78,6 +80,36 @@ def test_the_500_page_needs_no_database_and_keeps_the_header() -> None:
     assert "<h1>Đã có lỗi ở phía chúng tôi</h1>" in html
     assert f"Hệ thống một cửa tỉnh {settings.PORTAL_PROVINCE_NAME}" in html
     assert '<a href="/">Trang chủ</a>' in html
+
+
+def test_the_api_answers_a_server_error_in_its_json_error_body() -> None:
+    from django.utils import translation
+
+    request = RequestFactory().get("/api/v1/postal/results/")
+
+    with translation.override("vi"):
+        response = server_error(request)
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    problem = {
+        "code": "server_error",
+        "message": "Hệ thống chưa trả lời được. Vui lòng thử lại sau ít phút.",
+        "field": None,
+    }
+    assert json.loads(response.content) == {**problem, "errors": [problem]}
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_refused_in_json_on_the_api_and_as_text_on_pages(client) -> None:
+    api = client.get("/api/v1/postal/results/?page=%00")
+    page = client.get("/lookup/?code=%00")
+
+    assert api.status_code == 400
+    assert api.json()["code"] == "invalid_characters"
+    assert api.json()["message"] == "Không chấp nhận ký tự NUL."
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(
