@@ -81,3 +81,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event} {self.target_label}"
+
+
+class ThrottleCount(models.Model):
+    """A throttle's counter in a fixed window, kept in the database while the shared cache
+    (Redis) cannot be reached, so that an outage does not open the door to guessing
+    (portal.throttles). Rows live as long as their window."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.count}"

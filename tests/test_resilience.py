@@ -8,9 +8,10 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from dossiers import codes
 from dossiers.models import Dossier, Notification, Status
 from dossiers.tests.conftest import office  # noqa: F401 - the commune fixture
-from portal.models import User
+from portal.models import ThrottleCount, User
 from reception.tests.test_counter import (
     INTAKE,
     intake_data,
@@ -121,3 +122,28 @@ def test_the_counter_receives_at_once_with_the_broker_down(
     assert set(waiting.values_list("status", flat=True)) == {Notification.Status.PENDING}
     assert "left for the sweep: broker unavailable" in caplog.text
     assert took < 2.0, f"the reception waited {took:.1f} s on the broker"
+
+
+def test_wrong_secrets_are_still_throttled_with_the_cache_down(
+    client,
+    office,  # noqa: F811
+    cache_down,
+    settings,
+    caplog,
+) -> None:
+    dossier = office.dossier(Status.RECEIVED)
+    secret = codes.issue_lookup_secret(dossier)
+    dossier.save(update_fields=["lookup_secret_hash"])
+    wrong = {"code": dossier.code, "secret": "ABCDEFGH"}
+
+    answers = [
+        client.post(reverse("citizen:lookup"), wrong).status_code
+        for _ in range(settings.LOOKUP_FAILURES_PER_ADDRESS)
+    ]
+    # The address has failed as often as it may: even the right secret waits now.
+    right = client.post(reverse("citizen:lookup"), {"code": dossier.code, "secret": secret})
+
+    assert answers == [404] * settings.LOOKUP_FAILURES_PER_ADDRESS
+    assert right.status_code == 429
+    assert "cache unavailable: lookup throttled in the database" in caplog.text
+    assert ThrottleCount.objects.filter(count=settings.LOOKUP_FAILURES_PER_ADDRESS).count() == 3

@@ -8,6 +8,7 @@ A code whose failures reach the limit stays open to an address that has not fail
 secrets, and a guesser gets one try per fresh address, each under the address limit."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,8 +17,11 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
+from portal import throttles
 from portal.client_ip import client_network
-from portal.resilience import cache_fails_open
+from portal.resilience import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 # Namespaces the counters in the shared cache (tests give themselves their own).
 PREFIX = "tracking:lookup"
@@ -54,24 +58,37 @@ def counters(request: HttpRequest, code: str) -> Counters:
     )
 
 
-@cache_fails_open(False, "lookup not throttled")
 def blocked(keys: Counters) -> bool:
     """Whether this attempt must be refused before the secret is even checked; counts it
     against the address's lookups (LOOKUPS_PER_ADDRESS) in the same round trip to the
-    cache, which is the only one an answered lookup makes."""
+    cache, which is the only one an answered lookup makes. While the cache is down the
+    counters are kept in the database (portal.throttles): an outage opens no door."""
     failures = (keys.failures_by_address, keys.failures_by_code, keys.failures_by_address_and_code)
-    by_address, by_code, by_address_and_code, lookups = _read_and_count(
-        failures, keys.lookups_by_address
-    )
+    try:
+        values = _read_and_count(failures, keys.lookups_by_address)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: lookup throttled in the database")
+        found = throttles.counts(failures)
+        made = throttles.increment([keys.lookups_by_address], seconds=_seconds())
+        values = [found.get(key, 0) for key in failures] + [made[keys.lookups_by_address]]
+    by_address, by_code, by_address_and_code, lookups = values
     if by_address >= settings.LOOKUP_FAILURES_PER_ADDRESS or lookups > settings.LOOKUPS_PER_ADDRESS:
         return True
     # A code under attack is closed only to the addresses that failed on it.
     return by_code >= settings.LOOKUP_FAILURES_PER_CODE and by_address_and_code > 0
 
 
-@cache_fails_open(None, "lookup failure not counted")
 def count_failure(keys: Counters) -> None:
-    _count(keys.failures_by_address, keys.failures_by_code, keys.failures_by_address_and_code)
+    failures = (keys.failures_by_address, keys.failures_by_code, keys.failures_by_address_and_code)
+    try:
+        _count(*failures)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: lookup failure counted in the database")
+        throttles.increment(failures, seconds=_seconds())
+
+
+def _seconds() -> int:
+    return int(window().total_seconds())
 
 
 def _redis():
