@@ -95,7 +95,12 @@ def apply(office, operation: tuple[str, int, int, int], now) -> None:
         Evaluation.objects.update_or_create(
             dossier=target, defaults={"rating": rating, "evaluated_at": now}
         )
-    elif kind == "pause" and target.processing_ended_at is target.withdrawn_at is None:
+    elif (
+        kind == "pause"
+        and target.processing_ended_at is target.withdrawn_at is None
+        # One open pause at a time (pause_one_open_per_dossier), as the services keep it.
+        and not target.pauses.filter(resumed_at__isnull=True).exists()
+    ):
         due_after = target.due_at + timedelta(days=2) if target.due_at else None
         pause(office, target, ended, None if number % 2 else now, target.due_at, due_after)
         target.pause_count += 1
