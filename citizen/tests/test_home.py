@@ -39,3 +39,12 @@ def test_home_shows_the_demo_province_figures(client: Client) -> None:
     # Committee and public administration centre, plus 13 provincial bodies and one centre.
     assert (figures.provinces, figures.communes) == (1, 166)
     assert (figures.agencies, figures.reception_points) == (166 + 13, 166 + 1)
+
+
+@pytest.mark.django_db
+def test_every_page_names_its_icon_and_the_usual_address_leads_to_it(client) -> None:
+    home = client.get("/").content.decode()
+    old = client.get("/favicon.ico")
+
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in home
+    assert (old.status_code, old["Location"]) == (301, "/static/img/favicon.svg")
