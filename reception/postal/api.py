@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 assert schema.PartnerKeyScheme is not None
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 100},  # as reception.postal.auth checks
     OpenApiParameter.HEADER,
     required=True,
     description="Unique per request: a retry with the same key and body gets the same answer.",
@@ -238,6 +239,18 @@ class ResultsPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        """The page size asked for (at most max_page_size); a page size that is not a whole
+        number from 1 is refused, not silently replaced by the default."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return self.page_size
+        if not asked.isdigit() or int(asked) < 1:
+            raise serializers.ValidationError(
+                {self.page_size_query_param: [_("Give a whole number of 1 or more.")]}
+            )
+        return min(int(asked), self.max_page_size)
 
 
 class ResultListApi(PartnerApi, generics.ListAPIView):

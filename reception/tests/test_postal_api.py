@@ -266,3 +266,23 @@ def test_shipment_events_and_the_partners_own_dossiers(api, office, papers) -> N
     assert state.status_code == 200
     assert state.json()["status"] == "submitted"
     assert api.get(f"/api/v1/postal/dossiers/{stranger.reference}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("asked", "answer"), [("null", 400), ("0", 400), ("-1", 400), ("x", 400), ("2", 200)]
+)
+def test_a_page_size_is_a_whole_number_or_refused(api, asked, answer) -> None:
+    response = api.get("/api/v1/postal/results/", {"page_size": asked})
+
+    assert response.status_code == answer
+    if answer == 400:
+        assert response.json()["field"] == "page_size"
+
+
+def test_the_schema_declares_the_idempotency_keys_length(client) -> None:
+    schema = client.get("/api/schema/?format=json").json()
+
+    parameters = schema["paths"]["/api/v1/postal/pickups/"]["post"]["parameters"]
+    key = next(p for p in parameters if p["name"] == "Idempotency-Key")
+    assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 100}
+    assert key["required"] is True
