@@ -1,10 +1,8 @@
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from citizen import urls as citizen_urls
@@ -19,11 +17,7 @@ urlpatterns = [
     path("", citizen_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for it whatever the pages say.
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("account/", include((account_urls.urlpatterns, "portal"))),
     path("", include((citizen_urls.urlpatterns, "citizen"))),
     path("procedures/", include("procedures.urls")),

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -48,3 +49,10 @@ def bare(request: HttpRequest) -> HttpResponse:
     """The least a request can cost through the middleware stack: the load benchmark's
     baseline (bench/load/), served only with PORTAL_BENCH_BARE_VIEW set."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the pages name; the static address is read
+    per request (its hashed name exists only once the files are collected)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

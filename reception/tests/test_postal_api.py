@@ -286,3 +286,23 @@ def test_the_schema_declares_the_idempotency_keys_length(client) -> None:
     key = next(p for p in parameters if p["name"] == "Idempotency-Key")
     assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 100}
     assert key["required"] is True
+
+
+@pytest.mark.parametrize(
+    ("accept", "message"),
+    [
+        ("en-US,en;q=0.9", "Give a whole number of 1 or more."),
+        ("vi", "Hãy nhập một số nguyên từ 1 trở lên."),
+        ("", "Hãy nhập một số nguyên từ 1 trở lên."),
+    ],
+)
+def test_the_api_answers_in_the_language_the_program_accepts(api, accept, message) -> None:
+    response = api.get("/api/v1/postal/results/", {"page_size": "x"}, HTTP_ACCEPT_LANGUAGE=accept)
+
+    assert response.json()["message"] == message
+
+
+def test_pages_stay_vietnamese_whatever_the_browser_accepts(client) -> None:
+    page = client.get("/lookup/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert page["Content-Language"] == "vi"
