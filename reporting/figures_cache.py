@@ -3,40 +3,28 @@
 A dashboard's figures are a function of the snapshot (which changes only when a refresh
 commits), of the managers' targets, of the Decision 766 scoring versions and of the
 organisation and catalogue (the units below, the procedures counted by the index). The
-cache key carries the snapshot's watermark and a generation that every write of one of
-those changes (`forget_figures`, connected to their model signals in reporting.apps); bulk
-writes that send no signal (the CSV imports) are bounded by DASHBOARD_CACHE_SECONDS. When
-the cache cannot be reached the figures are computed, as they would be without it."""
+cache key carries the snapshot's watermark, and every write of one of those renews the
+version the figures are kept under (`forget_figures`, connected to their model signals in
+reporting.apps: portal.versioned_cache); bulk writes that send no signal (the CSV
+imports) are bounded by DASHBOARD_CACHE_SECONDS. When the cache cannot be reached the
+figures are computed, as they would be without it."""
 
-import logging
-import uuid
 from collections.abc import Callable, Hashable
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 
-from portal.resilience import CACHE_ERRORS
-
-logger = logging.getLogger(__name__)
+from portal.versioned_cache import VersionedCache
 
 T = TypeVar("T")
 
-_GENERATION_KEY = "reporting:figures-generation"
+_FIGURES = VersionedCache("reporting:figures")
 
 
 def forget_figures(**_: object) -> None:
-    """Every dashboard's cached figures are stale once the current transaction commits
-    (at once outside one). Takes signal arguments, so it can be connected directly."""
-    transaction.on_commit(_new_generation)
-
-
-def _new_generation() -> None:
-    try:
-        cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    except CACHE_ERRORS:
-        logger.warning("cache unavailable: dashboard figures not invalidated")
+    """Every dashboard's cached figures are stale (now and once the current transaction
+    commits). Takes signal arguments, so it can be connected directly."""
+    _FIGURES.forget()
 
 
 def _text(part: Hashable) -> str:
@@ -49,21 +37,5 @@ def cached_figures(parts: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
         return compute()
-    try:
-        generation = cache.get(_GENERATION_KEY)
-        if generation is None:
-            cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-            generation = cache.get(_GENERATION_KEY)
-        key = "reporting:figures:" + ":".join(map(_text, (generation, *parts)))
-        found = cache.get(key)
-    except CACHE_ERRORS:
-        logger.warning("cache unavailable: dashboard figures computed")
-        return compute()
-    if found is not None:
-        return cast(T, found)
-    value = compute()
-    try:
-        cache.set(key, value, timeout=seconds)
-    except CACHE_ERRORS:
-        logger.warning("cache unavailable: dashboard figures not kept")
-    return value
+    key = "reporting:figures:" + ":".join(map(_text, parts))
+    return _FIGURES.get_or_compute(key, compute, timeout=seconds)

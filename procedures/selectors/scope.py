@@ -6,28 +6,24 @@ unit of an agency or reception point changes it (`forget_officer_scopes`, called
 services that write them and, for single saves from the admin or elsewhere, by the model
 signals connected in procedures.apps), so no officer keeps a scope they lost."""
 
-import uuid
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
 from django.db.models.expressions import Combinable
 
 from portal.models import User
 from portal.request_memo import forget_request_memo, request_memo
-from portal.resilience import CACHE_ERRORS
 from portal.roles import Role
+from portal.versioned_cache import VersionedCache
 from procedures.models import AdministrativeUnit, Agency, Assignment, ReceptionPoint
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
 
-_VERSION_KEY = "procedures:scope-version"
+_SCOPES = VersionedCache("procedures:scope")
 # Bounds how long a scope could outlive a write that bypassed every service (raw SQL).
 _SCOPE_SECONDS = 3600
 
@@ -153,18 +149,9 @@ _NOTHING = OfficerScope(frozenset(), frozenset(), frozenset())
 
 def forget_officer_scopes() -> None:
     """Call after writing assignments, a unit's parent, or an agency's or reception
-    point's unit. Again once the transaction commits: a scope read in between, from the
-    rows not yet committed, would otherwise stay cached."""
-    _new_version()
+    point's unit (again once the transaction commits: portal.versioned_cache)."""
+    _SCOPES.forget()
     forget_request_memo()
-    transaction.on_commit(_new_version)
-
-
-def _new_version() -> None:
-    # While the cache is down nothing cached is read either; a scope cached before
-    # lives at most _SCOPE_SECONDS.
-    with suppress(*CACHE_ERRORS):
-        cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def officer_scope(*, user: User, role: Role) -> OfficerScope:
@@ -191,23 +178,9 @@ def officer_scopes(user: User) -> dict[Role, OfficerScope]:
 def _cached_scopes(user: User) -> dict[Role, OfficerScope]:
     # The layout's own version in the key: a deploy that changes OfficerScope never
     # unpickles what the previous code stored.
-    key = f"procedures:scope:1:{user.pk}"
-    try:
-        found = cache.get_many([_VERSION_KEY, key])
-        version, stored = found.get(_VERSION_KEY), found.get(key)
-        if version is not None and stored is not None and stored[0] == version:
-            return cast(dict[Role, OfficerScope], stored[1])
-        if version is None:
-            # Read before resolving: a scope resolved from rows a write then changes is
-            # stored under the version that write replaces, so it is never read.
-            cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(_VERSION_KEY)
-    except CACHE_ERRORS:
-        return _resolve(user)
-    scopes = _resolve(user)
-    with suppress(*CACHE_ERRORS):
-        cache.set(key, (version, scopes), timeout=_SCOPE_SECONDS)
-    return scopes
+    return _SCOPES.get_or_compute(
+        f"procedures:scope:1:{user.pk}", lambda: _resolve(user), timeout=_SCOPE_SECONDS
+    )
 
 
 def _resolve(user: User) -> dict[Role, OfficerScope]:
