@@ -84,3 +84,20 @@ def _cache_of_its_own(settings) -> None:
         name: {**options, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for name, options in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery broker and result store unreachable, as when Redis stops: the portal's
+    own app pointed at a port nothing listens on, its connection pools dropped."""
+    from portal.celery import app
+
+    before = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
+    app.conf.broker_url = app.conf.result_backend = "redis://127.0.0.1:1/0"
+    app.conf.task_always_eager = False
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = before
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -79,23 +79,6 @@ def test_a_number_is_taken_and_a_receipt_looked_up_with_the_cache_down(
     assert lookup.status_code == 404  # answered (no such receipt), not a server error
 
 
-@pytest.fixture
-def broker_down():
-    """The Celery broker and result store unreachable, as when Redis stops: the portal's
-    own app pointed at a port nothing listens on, its connection pools dropped."""
-    from portal.celery import app
-
-    before = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
-    app.conf.broker_url = app.conf.result_backend = "redis://127.0.0.1:1/0"
-    app.conf.task_always_eager = False
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield
-    app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = before
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 def test_the_counter_receives_at_once_with_the_broker_down(
     office,  # noqa: F811
     papers,  # noqa: F811
